@@ -1,0 +1,86 @@
+"""What every check kind gets and may raise.
+
+A check kind is a function ``kind(ctx) -> str | None``. It passes by returning (the
+optional string is a note shown with the pass), fails by raising ``Failed`` with a
+*rationale* (what was expected and what came back) and optionally a *help* (the likely
+mistake). A ``CallError`` from the student's code (it raised, hung, crashed) makes the
+check an *error*; anything else escaping a kind is a grader problem, never the student's.
+"""
+import ast
+
+from ..inputs import Inputs, for_reference, for_worker
+from ..worker import CallError
+
+
+class Failed(Exception):
+    """The student's answer is wrong: ``rationale`` says how, ``help`` what to look at."""
+
+    def __init__(self, rationale, help=""):
+        super().__init__(rationale)
+        self.rationale, self.help = rationale, help
+
+
+class Context:
+    """One check's view of the task, the reference and the student's worker."""
+
+    def __init__(self, task, function, check, worker):
+        self.task, self.function, self.check, self.worker = task, function, check, worker
+        self.params = check.params
+        self.inputs = Inputs(task, {**function.let, **check.params.get("let", {})})
+
+    # ------------------------------------------------------------ the inputs
+    def value(self, spec):
+        return self.inputs.value(spec)
+
+    def cases(self):
+        """The argument lists to try: ``cases: [[...], ...]`` or one ``args: [...]``."""
+        if "cases" in self.params:
+            return [self.value(case) for case in self.params["cases"]]
+        return [self.value(self.params.get("args", []))]
+
+    def kwargs(self):
+        return self.value(self.params.get("kwargs", {}))
+
+    # ------------------------------------------------------------- the calls
+    def call(self, func, *args, return_args=False, **kwargs):
+        """The student's ``func`` on these inputs, in the worker (CallError if no answer)."""
+        timeout = self.check.timeout or None
+        return self.worker.call(func, *for_worker(list(args)), timeout=timeout,
+                                return_args=return_args, **for_worker(kwargs))
+
+    def reference(self, func, *args, **kwargs):
+        """The reference ``func`` on the same inputs, in the grader's process."""
+        return self.inputs.reference(func)(*for_reference(list(args)), **for_reference(kwargs))
+
+    def has(self, func):
+        """Whether the student's file defines ``func``."""
+        return func in self.worker.start()["functions"]
+
+    # --------------------------------------------------------------- wording
+    def call_text(self, func, args):
+        """``softmax(z)`` style text naming the arguments after the declared signature."""
+        names = param_names(self.task, func)
+        shown = []
+        for i, arg in enumerate(args):
+            if isinstance(arg, (str, int, float)) and not isinstance(arg, bool):
+                shown.append(repr(arg))
+            elif isinstance(arg, list) and len(arg) <= 6 and all(isinstance(a, int) for a in arg):
+                shown.append(repr(arg))
+            else:
+                shown.append(names[i] if i < len(names) else f"arg{i}")
+        text = f"{func}({', '.join(shown)})"
+        shapes = [f"{names[i] if i < len(names) else f'arg{i}'} of shape {tuple(a.shape)}"
+                  for i, a in enumerate(args) if hasattr(a, "shape") and getattr(a, "ndim", 0) > 0]
+        return f"{text} with {', '.join(shapes[:2])}" if shapes else text
+
+
+def param_names(task, func):
+    try:
+        signature = task.function(func).signature
+        tree = ast.parse(f"def {signature}: pass")
+        return [a.arg for a in tree.body[0].args.args]
+    except (StopIteration, SyntaxError):
+        return []
+
+
+__all__ = ["CallError", "Context", "Failed"]

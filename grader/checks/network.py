@@ -1,0 +1,234 @@
+"""Check kinds for a layered network: forward, backward, predict, gradient checks.
+
+Each function is judged on its own logic. Where it calls another of the student's
+functions (forward calls softmax, backward calls relu_grad, predict calls forward), a
+mismatch with the reference is re-judged against the student's own helper: right given
+that helper means the error is the helper's, and is charged there, not twice.
+The reference module must provide forward, backprop, one_hot and ACTIVATIONS.
+"""
+import numpy as np
+
+from ..worker import CallError
+from .base import Failed
+from .compare import as_array, expect_close, expect_dict, kind_of
+
+
+def _layers(params):
+    return sum(1 for key in params if str(key).startswith("W"))
+
+
+def _call_forward(ctx, params, X, activation):
+    what = ctx.call_text("forward", [params, X, activation])
+    result = ctx.call("forward", params, X, activation)
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise Failed(f"{what} returned {kind_of(result)}; expected a tuple (probs, cache)")
+    probs, cache = result
+    if not isinstance(cache, dict):
+        raise Failed(f"{what}: the cache is {kind_of(cache)}; expected a dict with A0, Z1, A1, ...")
+    missing = [k for k in _wanted(_layers(params)) if k not in cache]
+    if missing:
+        raise Failed(f"{what}: the cache has no {', '.join(missing)} (it has {', '.join(map(str, cache)) or 'nothing'})",
+                     "The cache must hold A0 = X and, for every layer l, Z{l} and A{l}.")
+    return probs, cache, what
+
+
+def _own_helper_agrees(ctx, helper, z, actual):
+    """Whether the student's own ``helper(z)`` gives ``actual`` (for carried-forward errors)."""
+    if not ctx.has(helper):
+        return False
+    try:
+        own = as_array(ctx.call(helper, z), helper)
+    except (CallError, Failed):
+        return False
+    return own.shape == actual.shape and np.allclose(own, actual, rtol=1e-4, atol=1e-6)
+
+
+def forward_layers(ctx):
+    """One part of forward, judged layer by layer from the student's own cache.
+
+    ``part``: "shapes" (probs and cache entries have the right shapes),
+    "pre_activations" (Z{l} = A{l-1} @ W{l} + b{l}), "hidden" (A{l} = f(Z{l})),
+    "output" (probs = softmax(Z{L}) and A{L} = probs). Cases: [params, X, activation].
+    """
+    part = ctx.params["part"]
+    ref_act = {name: pair[0] for name, pair in _activations(ctx).items()}
+    notes = []
+    for params, X, activation in ctx.cases():
+        probs, cache, what = _call_forward(ctx, params, X, activation)
+        L = _layers(params)
+        arrays = {k: as_array(cache[k], f"{what}: cache[{k!r}]") for k in cache if k in _wanted(L)}
+        if part == "shapes":
+            expected = ctx.reference("forward", params, X, activation)[1]
+            _expect_shape(as_array(probs, f"{what}: probs"), expected[f"A{L}"].shape, f"{what}: probs")
+            for key in _wanted(L):
+                _expect_shape(arrays[key], expected[key].shape, f"{what}: cache[{key!r}]")
+        elif part == "pre_activations":
+            expect_close(arrays["A0"], X, f"{what}: cache['A0'] (should be X itself)")
+            for l in range(1, L + 1):
+                A_prev = arrays[f"A{l - 1}"]
+                if A_prev.shape[-1:] != params[f"W{l}"].shape[:1]:
+                    raise Failed(f"{what}: cache['A{l - 1}'] has shape {A_prev.shape}, which does "
+                                 f"not fit W{l} of shape {params[f'W{l}'].shape}")
+                expected = A_prev @ params[f"W{l}"] + params[f"b{l}"]        # (N, H_l)
+                expect_close(arrays[f"Z{l}"], expected,
+                             f"{what}: cache['Z{l}'] should be A{l - 1} @ W{l} + b{l}")
+        elif part == "hidden":
+            f = ref_act[activation]
+            for l in range(1, L):
+                Z, A = arrays[f"Z{l}"], arrays[f"A{l}"]
+                if A.shape == Z.shape and np.allclose(A, f(Z), rtol=1e-4, atol=1e-6):
+                    continue
+                if _own_helper_agrees(ctx, activation, Z, A):
+                    notes.append(f"A{l} is your own {activation}(Z{l}); {activation} itself is checked on its own")
+                    continue
+                expect_close(A, f(Z), f"{what}: cache['A{l}'] should be {activation}(Z{l})")
+        elif part == "output":
+            ZL = arrays[f"Z{L}"]
+            P = as_array(probs, f"{what}: probs")
+            expected = ctx.reference("softmax", ZL)
+            if not (P.shape == expected.shape and np.allclose(P, expected, rtol=1e-4, atol=1e-6)):
+                if _own_helper_agrees(ctx, "softmax", ZL, P):
+                    notes.append(f"probs are your own softmax(Z{L}); softmax itself is checked on its own")
+                else:
+                    expect_close(P, expected, f"{what}: probs should be softmax(Z{L})")
+            expect_close(arrays[f"A{L}"], P, f"{what}: cache['A{L}'] should be the probs returned")
+        else:
+            raise ValueError(f"unknown part {part!r}")
+    return "; ".join(dict.fromkeys(notes)) or None
+
+
+def _wanted(L):
+    return ["A0"] + [f"{p}{l}" for l in range(1, L + 1) for p in ("Z", "A")]
+
+
+def _expect_shape(actual, shape, what):
+    if actual.shape != tuple(shape):
+        raise Failed(f"{what}: expected shape {tuple(shape)}, got {actual.shape}")
+
+
+def _activations(ctx):
+    return ctx.inputs.reference("ACTIVATIONS")
+
+
+def backward_matches(ctx):
+    """backward(params, cache, y, activation) on the reference's cache gives the gradients.
+
+    When it does not, and the student's own ``{activation}_grad`` differs from the true
+    derivative on these Z, the gradients that derivative implies are accepted too.
+    """
+    notes = []
+    for params, cache, y, activation in ctx.cases():
+        what = ctx.call_text("backward", [params, cache, y, activation])
+        expected = ctx.reference("backward", params, cache, y, activation)
+        actual = ctx.call("backward", params, cache, y, activation)
+        try:
+            expect_dict(actual, expected, what)
+            continue
+        except Failed as failure:
+            first_failure = failure
+        own = _own_derivatives(ctx, params, cache, activation)
+        if own is not None:
+            L = _layers(params)
+            Y = ctx.reference("one_hot", y, cache[f"A{L}"].shape[1])
+            implied = ctx.reference("backprop", params, cache, Y, own)
+            try:
+                expect_dict(actual, implied, what)
+                notes.append(f"right for your own {activation}_grad; {activation}_grad itself is checked on its own")
+                continue
+            except Failed:
+                pass
+        raise first_failure
+    return "; ".join(dict.fromkeys(notes)) or None
+
+
+def _own_derivatives(ctx, params, cache, activation):
+    """The student's f'(Z{l}) for the hidden layers, when it differs from the true one."""
+    helper = f"{activation}_grad"
+    if not ctx.has(helper):
+        return None
+    true_grad = _activations(ctx)[activation][1]
+    own, differs = [], False
+    for l in range(1, _layers(params)):
+        Z = cache[f"Z{l}"]
+        try:
+            d = as_array(ctx.call(helper, Z), helper)
+        except (CallError, Failed):
+            return None
+        if d.shape != Z.shape:
+            return None
+        differs |= not np.allclose(d, true_grad(Z), rtol=1e-4, atol=1e-6)
+        own.append(d)
+    return own if differs else None
+
+
+def gradient_check(ctx):
+    """backward agrees with central differences of the student's own forward + cross_entropy.
+
+    End to end: it uses the student's forward, cross_entropy and backward together.
+    Keys: cases [params, X, y, activation], ``eps``, ``max_rel_error``.
+    """
+    eps = float(ctx.params.get("eps", 1e-6))
+    limit = float(ctx.params.get("max_rel_error", 1e-5))
+    for params, X, y, activation in ctx.cases():
+        _, cache, _ = _call_forward(ctx, params, X, activation)
+        what = ctx.call_text("backward", [params, X, y, activation]).replace("X", "cache", 1)
+        grads = ctx.call("backward", params, cache, y, activation)
+        numeric = ctx.worker.harness("loss_numgrad", *_for_worker(params, X, y, activation, eps),
+                                     timeout=ctx.check.timeout or None,
+                                     what="the numerical gradient of your forward + cross_entropy")
+        if not isinstance(grads, dict) or set(grads) != set(params):
+            raise Failed(f"{what} returned {kind_of(grads)}; expected a dict with keys {', '.join(params)}")
+        for key in params:
+            a, b = as_array(grads[key], f"{what}[{key!r}]"), as_array(numeric[key], key)
+            if a.shape != b.shape:
+                raise Failed(f"{what}[{key!r}]: expected shape {b.shape}, got {a.shape}")
+            err = np.linalg.norm(a - b) / max(1e-12, np.linalg.norm(a) + np.linalg.norm(b))
+            if not err < limit:
+                raise Failed(f"{what}: relative error {err:.2g} for {key} between your backward and "
+                             f"the numerical gradient of your own forward + cross_entropy "
+                             f"(at most {limit:g} expected)")
+
+
+def _for_worker(*values):
+    from ..inputs import for_worker
+    return for_worker(list(values))
+
+
+def predict_labels(ctx):
+    """predict returns, for each row, the class the network finds most probable.
+
+    Judged against the student's own forward as well, so a forward bug is not charged here.
+    """
+    notes = []
+    for params, X, activation in ctx.cases():
+        what = ctx.call_text("predict", [params, X, activation])
+        probs = ctx.reference("forward", params, X, activation)[0]
+        expected = np.argmax(probs, axis=1)                    # (N,)
+        actual = as_array(ctx.call("predict", params, X, activation), what, expected.shape)
+        if actual.shape != expected.shape:
+            raise Failed(f"{what}: expected labels of shape {expected.shape}, got shape {actual.shape}")
+        if np.array_equal(actual, expected):
+            continue
+        if ctx.has("forward"):
+            try:
+                own = as_array(ctx.call("forward", params, X, activation)[0], "forward")
+                if own.ndim == 2 and own.shape[0] == len(expected) and np.array_equal(actual, np.argmax(own, axis=1)):
+                    notes.append("right for your own forward; forward itself is checked on its own")
+                    continue
+            except (CallError, Failed, TypeError, IndexError, KeyError):
+                pass
+        wrong = np.flatnonzero(actual != expected)
+        raise Failed(f"{what}: {len(wrong)} of {len(expected)} labels differ from the most probable "
+                     f"class; row {wrong[0]}: expected {expected[wrong[0]]}, got {actual[wrong[0]]:g}")
+    return "; ".join(dict.fromkeys(notes)) or None
+
+
+def integer_labels(ctx):
+    """predict returns integer labels of shape (N,)."""
+    for params, X, activation in ctx.cases():
+        what = ctx.call_text("predict", [params, X, activation])
+        actual = ctx.call("predict", params, X, activation)
+        if not isinstance(actual, np.ndarray) or actual.dtype.kind not in "iu":
+            raise Failed(f"{what} returned {kind_of(actual)}; expected an array of integer labels")
+        if actual.shape != (X.shape[0],):
+            raise Failed(f"{what}: expected labels of shape ({X.shape[0]},), got shape {actual.shape}")

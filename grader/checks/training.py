@@ -1,0 +1,49 @@
+"""Check kind for train: does the student's training actually learn?
+
+End to end by nature: train runs the student's own init, batching, forward, backward
+and update. The trained parameters come back as plain arrays and are scored here, in
+the grader's process, with the reference predict, so the student's predict and
+accuracy play no part.
+"""
+import numpy as np
+
+from .base import Failed
+from .compare import as_array, kind_of
+
+
+def learns(ctx):
+    """train(...) reaches at least ``threshold`` accuracy on held-out data for every seed.
+
+    Keys: ``train: [X, y]``, ``test: [X, y]`` (defaults to the training data),
+    ``layer_sizes``, ``activation``, ``lr``, ``epochs``, ``batch_size``, ``seeds``,
+    ``threshold`` (a fraction), ``dataset_name`` (for messages).
+    """
+    p = ctx.params
+    X, y = ctx.value(p["train"])
+    X_test, y_test = ctx.value(p.get("test", p["train"]))
+    sizes, activation = list(p["layer_sizes"]), p["activation"]
+    name = p.get("dataset_name", "the data")
+    for seed in p.get("seeds", [0]):
+        what = (f"train(X, y, {sizes}, activation={activation!r}, lr={p['lr']}, epochs={p['epochs']}, "
+                f"batch_size={p['batch_size']}, seed={seed}) on {name}")
+        params = ctx.call("train", X, y, sizes, activation=activation, lr=p["lr"],
+                          epochs=p["epochs"], batch_size=p["batch_size"], seed=seed)
+        if not isinstance(params, dict):
+            raise Failed(f"{what} returned {kind_of(params)}; expected the trained params dict")
+        trained = {}
+        for l in range(1, len(sizes)):
+            for key, shape in ((f"W{l}", (sizes[l - 1], sizes[l])), (f"b{l}", (sizes[l],))):
+                if key not in params:
+                    raise Failed(f"{what}: the returned params have no {key!r}")
+                arr = as_array(params[key], f"{what}: params[{key!r}]")
+                if arr.size != int(np.prod(shape)):
+                    raise Failed(f"{what}: params[{key!r}] has shape {arr.shape}; expected {shape}")
+                if not np.all(np.isfinite(arr)):
+                    raise Failed(f"{what}: params[{key!r}] contains nan or inf after training "
+                                 f"(the training diverged)")
+                trained[key] = arr.reshape(shape)
+        predicted = ctx.reference("predict", trained, X_test, activation)
+        acc = float(np.mean(predicted == y_test))
+        if acc < p["threshold"]:
+            raise Failed(f"{what}: accuracy {acc:.1%} on {p.get('test_name', name)}; at least "
+                         f"{p['threshold']:.0%} expected")

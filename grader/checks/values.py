@@ -1,0 +1,100 @@
+"""Generic check kinds: compare with the reference, and leave inputs alone.
+
+These know nothing about neural networks; any task can use them from its task file.
+"""
+import numpy as np
+
+from .base import Failed, param_names
+from .compare import ATOL, RTOL, as_array, as_float, expect_same, kind_of
+
+
+def _tolerances(ctx):
+    return float(ctx.params.get("rtol", RTOL)), float(ctx.params.get("atol", ATOL))
+
+
+def matches_reference(ctx):
+    """The student's function returns what the reference returns on the same inputs.
+
+    Task-file keys: ``args`` or ``cases`` (a list of argument lists), ``kwargs``,
+    ``pick`` (compare only item k of a tuple result), ``rtol``, ``atol``.
+    """
+    func = ctx.function.name
+    rtol, atol = _tolerances(ctx)
+    for args in ctx.cases():
+        kwargs = ctx.kwargs()
+        expected = ctx.reference(func, *args, **kwargs)
+        actual = ctx.call(func, *args, **kwargs)
+        what = ctx.call_text(func, args)
+        if "pick" in ctx.params:
+            k = ctx.params["pick"]
+            expected = expected[k]
+            if not isinstance(actual, (tuple, list)) or len(actual) <= k:
+                raise Failed(f"{what} returned {kind_of(actual)}; expected a tuple whose item {k} "
+                             f"is {kind_of(expected)}")
+            actual, what = actual[k], f"{what}[{k}]"
+        expect_same(actual, expected, what, rtol, atol)
+
+
+def same_shape(ctx):
+    """The student's function returns an array of the same shape as the reference's."""
+    func = ctx.function.name
+    for args in ctx.cases():
+        expected = np.asarray(ctx.reference(func, *args))
+        actual = as_array(ctx.call(func, *args), ctx.call_text(func, args), expected.shape)
+        if actual.shape != expected.shape:
+            raise Failed(f"{ctx.call_text(func, args)}: expected shape {expected.shape}, "
+                         f"got {actual.shape}")
+
+
+def returns_number(ctx):
+    """The student's function returns one number (a float, or a 0-d array)."""
+    func = ctx.function.name
+    for args in ctx.cases():
+        as_float(ctx.call(func, *args), ctx.call_text(func, args))
+
+
+def _arrays(value, path):
+    if isinstance(value, np.ndarray):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _arrays(item, f"{path}[{key!r}]")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _arrays(item, f"{path}[{i}]")
+
+
+def unchanged_inputs(ctx):
+    """The student's function leaves the arrays it was given as they were.
+
+    Task-file keys: ``args``/``cases``; ``atol`` (default 0: bit for bit).
+    """
+    func = ctx.function.name
+    atol = float(ctx.params.get("atol", 0.0))
+    params = param_names(ctx.task, func)
+    for args in ctx.cases():
+        _, after, _ = ctx.call(func, *args, return_args=True)
+        for i, (before, now) in enumerate(zip(args, after)):
+            label = params[i] if i < len(params) else f"argument {i}"
+            now_arrays = dict(_arrays(now, label))
+            for path, old in _arrays(before, label):
+                new = now_arrays.get(path)
+                if new is None or new.shape != old.shape:
+                    raise Failed(f"{func}() replaced {path} with something else")
+                changed = ~np.isclose(new, old, rtol=0, atol=atol, equal_nan=True)
+                if changed.any():
+                    raise Failed(f"{ctx.call_text(func, args)} changed {path} in place "
+                                 f"({int(changed.sum())} of {old.size} entries); the caller's "
+                                 f"data must be left as it was")
+
+
+def values_in_range(ctx):
+    """Every value the student's function returns lies in [low, high]."""
+    func = ctx.function.name
+    low, high = ctx.params["range"]
+    for args in ctx.cases():
+        what = ctx.call_text(func, args)
+        actual = as_array(ctx.call(func, *args), what)
+        if not np.all(np.isfinite(actual)) or actual.min() < low or actual.max() > high:
+            raise Failed(f"{what}: values should lie in [{low}, {high}], but they range from "
+                         f"{np.nanmin(actual):.6g} to {np.nanmax(actual):.6g}")

@@ -1,0 +1,60 @@
+"""The outcome of grading: checks, functions, the report as plain data."""
+from dataclasses import asdict, dataclass, field
+
+PASSED, FAILED, ERROR = "passed", "failed", "error"
+
+
+@dataclass
+class CheckResult:
+    id: str
+    function: str
+    description: str
+    status: str                 # passed | failed | error
+    message: str = ""           # the rationale, or the error
+    help: str = ""              # the likely mistake (shown on failure)
+    points: int = 0             # earned
+    max_points: int = 0
+    hidden: bool = False
+    end_to_end: bool = False
+    grader_error: bool = False  # an error of the grader's, not the student's
+
+
+@dataclass
+class FunctionResult:
+    name: str
+    max_score: int
+    checks: list = field(default_factory=list)
+    missing: bool = False
+
+    @property
+    def score(self):
+        return sum(c.points for c in self.checks)
+
+
+@dataclass
+class Report:
+    task: str
+    submission: str
+    functions: list
+    notes: list = field(default_factory=list)
+    diagnoses: list = field(default_factory=list)
+
+    @property
+    def score(self):
+        return sum(f.score for f in self.functions)
+
+    @property
+    def max_score(self):
+        return sum(f.max_score for f in self.functions)
+
+    def to_dict(self):
+        return {
+            "task": self.task, "submission": self.submission,
+            "score": self.score, "max_score": self.max_score,
+            "functions": [{
+                "name": f.name, "score": f.score, "max_score": f.max_score, "missing": f.missing,
+                "checks": [{k: v for k, v in asdict(c).items() if k != "function"} for c in f.checks],
+            } for f in self.functions],
+            "diagnoses": list(self.diagnoses),
+            "notes": list(self.notes),
+        }

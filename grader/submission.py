@@ -1,0 +1,180 @@
+"""Read a submission and decide which of its top-level statements may run.
+
+Grading runs what a student *defined*, not what their script *does*: imports,
+functions, classes and simple constant assignments run; training loops, prints,
+plots, file reads and ``if __name__ == "__main__":`` blocks are skipped, and the
+report lists them. Parsing happens here, in the grader; executing happens only in
+the worker.
+"""
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_BYTES = 5 * 2**20
+
+NOT_FOUND = "{path}: no such file"
+IS_DIRECTORY = "{path} is a directory; give one submission file"
+TOO_LARGE = "{path} is {size:.1f} MB; submissions over {limit:.0f} MB are not graded"
+NOT_TEXT = "{path} is not a text file (it contains NUL bytes)"
+NOT_UTF8 = "{path} is not UTF-8 text: {detail}"
+UNREADABLE = "{path} could not be read: {detail}"
+SYNTAX_ERROR = "line {line}: syntax error ({msg}); lines {start}-{end} were left out"
+SKIPPED = "line {start}: not run (top-level code): {what}"
+SKIPPED_RANGE = "lines {start}-{end}: not run (top-level code): {what}"
+REDEFINED = "{name} is defined more than once (lines {lines}); the last definition is graded"
+
+
+class SubmissionError(Exception):
+    """The file cannot be graded at all; the message is one line for the user."""
+
+
+@dataclass
+class Submission:
+    path: Path
+    source: str
+    statements: list                 # indices into ast.parse(source).body to run
+    notes: list = field(default_factory=list)
+    defined: dict = field(default_factory=dict)    # function name -> line of last def
+
+    @property
+    def filename(self):
+        return self.path.name
+
+
+def read_source(path):
+    """path -> its text, or SubmissionError with a one-line reason."""
+    path = Path(path)
+    if not path.exists():
+        raise SubmissionError(NOT_FOUND.format(path=path))
+    if path.is_dir():
+        raise SubmissionError(IS_DIRECTORY.format(path=path))
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise SubmissionError(TOO_LARGE.format(path=path, size=size / 2**20, limit=MAX_BYTES / 2**20))
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SubmissionError(UNREADABLE.format(path=path, detail=exc.strerror or exc)) from None
+    if b"\0" in data:
+        raise SubmissionError(NOT_TEXT.format(path=path))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SubmissionError(NOT_UTF8.format(path=path, detail=f"byte {exc.start}: {exc.reason}")) from None
+
+
+def load(path):
+    """path -> Submission, with the plan of what runs and notes on what does not."""
+    path = Path(path)
+    source = read_source(path)
+    source, notes = _drop_broken_blocks(source)
+    tree = ast.parse(source, path.name)
+    sub = Submission(path=path, source=source, statements=[], notes=notes)
+    first_defs = {}
+    for index, node in enumerate(tree.body):
+        if runs_at_grading(node):
+            sub.statements.append(index)
+            for name in _defined_names(node):
+                first_defs.setdefault(name, []).append(node.lineno)
+                sub.defined[name] = node.lineno
+        else:
+            sub.notes.append(_skip_note(node))
+    for name, lines in first_defs.items():
+        if len(lines) > 1:
+            sub.notes.append(REDEFINED.format(name=name, lines=", ".join(map(str, lines))))
+    return sub
+
+
+# --------------------------------------------------------------- the policy
+def runs_at_grading(node):
+    """True for statements that only define things: imports, defs, classes, constants."""
+    if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return True
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        return node.value is not None and _is_constant_expr(node.value)
+    if isinstance(node, ast.Try):          # try: import fast_lib / except ImportError: ...
+        blocks = [node.body, node.orelse, node.finalbody] + [h.body for h in node.handlers]
+        return all(runs_at_grading(n) or isinstance(n, ast.Pass) for b in blocks for n in b)
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+        return True                        # a docstring
+    return False
+
+
+_CONSTANT_NODES = (ast.Constant, ast.Name, ast.Attribute, ast.Tuple, ast.List, ast.Set, ast.Dict,
+                   ast.UnaryOp, ast.BinOp, ast.Lambda, ast.Load, ast.operator, ast.unaryop,
+                   ast.arguments, ast.arg, ast.Subscript, ast.Slice)
+
+
+def _is_constant_expr(expr):
+    """Literals, names, attributes, arithmetic and lambdas: nothing that calls anything."""
+    if isinstance(expr, ast.Lambda):
+        return True
+    return all(isinstance(n, _CONSTANT_NODES) for n in ast.walk(expr))
+
+
+def _defined_names(node):
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, ast.Assign):
+        return [t.id for t in node.targets if isinstance(t, ast.Name)]
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return [node.target.id]
+    return []
+
+
+def _skip_note(node):
+    if isinstance(node, ast.If) and _is_main_guard(node.test):
+        what = 'the if __name__ == "__main__": block'
+    else:
+        what = _describe(node)
+    if node.end_lineno and node.end_lineno != node.lineno:
+        return SKIPPED_RANGE.format(start=node.lineno, end=node.end_lineno, what=what)
+    return SKIPPED.format(start=node.lineno, what=what)
+
+
+def _is_main_guard(test):
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name)
+            and test.left.id == "__name__")
+
+
+def _describe(node):
+    text = ast.unparse(node).splitlines()[0]
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# ------------------------------------------------------------ broken blocks
+def _drop_broken_blocks(source):
+    """Blank out top-level blocks with syntax errors so the rest can still be graded.
+
+    A block starts at a line with no indentation (not a comment, decorator follow-up or
+    continuation). Blanking keeps every other line's number unchanged.
+    """
+    try:
+        ast.parse(source)
+        return source, []
+    except SyntaxError:
+        pass
+    lines = source.splitlines(True)
+    starts = [i for i, line in enumerate(lines)
+              if line.strip() and not line[0].isspace() and not line.lstrip().startswith("#")
+              and not (i > 0 and lines[i - 1].rstrip().endswith(("\\", ",", "(", "[", "{")))]
+    starts = [i for i in starts if not (i > 0 and lines[i - 1].lstrip().startswith("@"))] or [0]
+    blocks = list(zip(starts, starts[1:] + [len(lines)]))
+    if starts[0] > 0:
+        blocks.insert(0, (0, starts[0]))
+    notes = []
+    for start, end in blocks:
+        chunk = "".join(lines[start:end])
+        try:
+            ast.parse(chunk)
+        except SyntaxError as exc:
+            line = start + (exc.lineno or 1)
+            notes.append(SYNTAX_ERROR.format(line=line, msg=exc.msg, start=start + 1, end=end))
+            for i in range(start, end):
+                lines[i] = "\n"
+    result = "".join(lines)
+    try:
+        ast.parse(result)
+    except SyntaxError as exc:          # blocks parse alone but not together: give up cleanly
+        raise SubmissionError(f"line {exc.lineno}: syntax error ({exc.msg})") from None
+    return result, notes

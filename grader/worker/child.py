@@ -1,0 +1,199 @@
+"""The worker: runs one student submission in its own process and serves calls.
+
+Started by ``grader.worker.client`` as ``python -I child.py READ_FD WRITE_FD LIMITS``
+in a fresh temporary directory. It imports nothing from the ``grader`` package: the
+wire format comes from ``protocol.py`` beside it, loaded by path. Requests arrive on
+READ_FD and answers leave on WRITE_FD; the student's own stdout and stderr go wherever
+the grader pointed them (a capped file), so a print can never forge an answer.
+
+Requests (dicts):
+    {"op": "load", "source": str, "filename": str, "statements": [int, ...]}
+    {"op": "call", "func": name, "args": [...], "kwargs": {...}, "return_args": bool}
+    {"op": "harness", "name": name, "args": [...]}   (a routine of HARNESS, below)
+Answers: {"ok": True, ...} or {"ok": False, "error": {...}}.
+"""
+import ast
+import builtins
+import importlib.util
+import json
+import linecache
+import os
+import random
+import resource
+import sys
+import traceback
+import types
+
+import numpy as np
+
+_here = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location("_grader_protocol", os.path.join(_here, "protocol.py"))
+protocol = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(protocol)
+
+MAX_YIELDED = 100_000          # items materialised from a generator before giving up
+SUBMISSION = {"filename": "<submission>"}
+
+
+# ------------------------------------------------------------------ limits
+def apply_limits(limits):
+    """Resource limits for this process and anything it starts."""
+    def cap(which, value):
+        if value:
+            soft, hard = resource.getrlimit(which)
+            value = int(value) if hard == resource.RLIM_INFINITY else min(int(value), hard)
+            resource.setrlimit(which, (value, value))
+    cap(resource.RLIMIT_AS, limits.get("memory_mb", 0) * 2**20)
+    cap(resource.RLIMIT_CPU, limits.get("cpu_seconds", 0))
+    cap(resource.RLIMIT_FSIZE, limits.get("file_size_mb", 0) * 2**20)
+    cap(resource.RLIMIT_NOFILE, limits.get("open_files", 0))
+
+
+# ------------------------------------------------------------ student errors
+def describe(exc):
+    """An exception -> plain data naming the student's own lines, not ours."""
+    frames = [
+        {"line": f.lineno, "function": f.name, "code": (f.line or "").strip()}
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename == SUBMISSION["filename"]
+    ]
+    if isinstance(exc, SystemExit):
+        message = f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
+    else:
+        message = str(exc)
+    return {"type": type(exc).__name__, "message": message[:2000], "frames": frames[-5:]}
+
+
+# ------------------------------------------------------ values from the grader
+def rebuild(tag, payload, args):
+    if tag == "__rng__":
+        return np.random.default_rng(payload)
+    if tag == "__probe__":
+        return PROBES[payload](*args)
+    raise protocol.ProtocolError(f"unknown tag {tag}")
+
+
+def _sin_dot(c):
+    """f(x) = sum(sin(x) * c): a scalar function whose gradient cos(x) * c is known."""
+    c = np.asarray(c, dtype=np.float64)
+    return lambda x: float(np.sum(np.sin(x) * c))
+
+
+PROBES = {"sin_dot": _sin_dot}
+
+
+# ------------------------------------------------------------------ harness
+def loss_numgrad(ns, params, X, y, activation, eps):
+    """Central differences of the student's own loss cross_entropy(forward(...)[0], y).
+
+    Returns {key: array shaped like params[key]}; the student's functions do the work.
+    """
+    forward, cross_entropy = ns["forward"], ns["cross_entropy"]
+
+    def loss():
+        return float(cross_entropy(forward(params, X, activation)[0], y))
+
+    grads = {}
+    for key, p in params.items():
+        g = np.zeros(p.shape)
+        for i in np.ndindex(p.shape):
+            old = p[i]
+            p[i] = old + eps
+            plus = loss()
+            p[i] = old - eps
+            minus = loss()
+            p[i] = old
+            g[i] = (plus - minus) / (2 * eps)
+        grads[key] = g
+    return grads
+
+
+def call_repeatedly(ns, func, args, times):
+    """Call the student's ``func(*args)`` ``times`` times with the very same argument
+    objects (one Generator shared by all calls, as in a training loop)."""
+    return [_materialise(ns[func](*args)) for _ in range(times)]
+
+
+HARNESS = {"loss_numgrad": loss_numgrad, "call_repeatedly": call_repeatedly}
+
+
+# --------------------------------------------------------------- operations
+def do_load(ns, request):
+    """Execute the chosen top-level statements one by one; note the ones that fail."""
+    source, filename = request["source"], request["filename"]
+    SUBMISSION["filename"] = filename
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    tree = ast.parse(source, filename)
+    failures = []
+    for index in request["statements"]:
+        node = tree.body[index]
+        try:
+            exec(compile(ast.Module(body=[node], type_ignores=[]), filename, "exec"), ns)
+        except BaseException as exc:  # the student's module may raise anything, even SystemExit
+            failures.append({"line": node.lineno, "end_line": node.end_lineno, "error": describe(exc)})
+    functions = sorted(k for k, v in ns.items() if callable(v) and not k.startswith("__"))
+    return {"ok": True, "functions": functions, "failures": failures}
+
+
+def _materialise(value):
+    """Generators and other iterators become the list of what they yielded."""
+    if isinstance(value, (types.GeneratorType, map, filter, zip)) or (
+        hasattr(value, "__next__") and not isinstance(value, (np.ndarray, str, bytes))
+    ):
+        items = protocol.Yielded()
+        for item in value:
+            items.append(item)
+            if len(items) > MAX_YIELDED:
+                raise RuntimeError(f"the generator yielded more than {MAX_YIELDED} items")
+        return items
+    return value
+
+
+def do_call(ns, request):
+    func = ns.get(request["func"])
+    if not callable(func):
+        return {"ok": False, "error": {"type": "Missing", "message": f"{request['func']} is not defined", "frames": []}}
+    args, kwargs = request.get("args", []), request.get("kwargs", {})
+    np.random.seed(0)                       # the same grade every time, even for code
+    random.seed(0)                          # that ignores the rng it was given
+    try:
+        result = _materialise(func(*args, **kwargs))
+    except BaseException as exc:
+        return {"ok": False, "error": describe(exc)}
+    answer = {"ok": True, "result": result}
+    if request.get("return_args"):
+        answer["args"], answer["kwargs"] = list(args), kwargs
+    return answer
+
+
+def do_harness(ns, request):
+    try:
+        return {"ok": True, "result": HARNESS[request["name"]](ns, *request.get("args", []))}
+    except BaseException as exc:
+        return {"ok": False, "error": describe(exc)}
+
+
+OPS = {"load": do_load, "call": do_call, "harness": do_harness}
+
+
+def main():
+    read_fd, write_fd = int(sys.argv[1]), int(sys.argv[2])
+    apply_limits(json.loads(sys.argv[3]))
+    ns = {"__name__": "__submission__", "__builtins__": builtins}
+    while True:
+        try:
+            request = protocol.read_frame(read_fd, rebuild=rebuild)
+        except protocol.Closed:
+            return
+        answer = OPS[request["op"]](ns, request)
+        try:
+            protocol.write_frame(write_fd, answer)
+        except protocol.Closed:
+            return
+        except Exception as exc:      # e.g. a result too exotic to encode
+            protocol.write_frame(write_fd, {"ok": False, "error": {
+                "type": "Unencodable", "message": f"the result could not be sent back: {exc}", "frames": []}})
+
+
+if __name__ == "__main__":
+    main()
