@@ -104,7 +104,7 @@ class Grading:
                 return FAILED, error.message, "", False
             text = describe_call_error(error)
             if text is None:
-                return ERROR, NOT_IMPLEMENTED.format(name=error.message or function.name), "", False
+                return ERROR, NOT_IMPLEMENTED.format(name=function.name), "", False
             return ERROR, text, spec.help, False
         except (SpecError, Exception) as exc:   # the grader's own problem, never the student's
             return ERROR, GRADER_ERROR.format(detail=f"{type(exc).__name__}: {exc}"), "", True

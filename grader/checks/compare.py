@@ -104,7 +104,7 @@ def expect_dict(actual, expected, what, rtol=RTOL, atol=ATOL):
         parts = ([f"missing {', '.join(missing)}"] if missing else []) + (
             [f"unexpected {', '.join(extra)}"] if extra else [])
         raise Failed(f"{what}: expected the keys {', '.join(expected)}; {'; '.join(parts)}")
-    return {k: expect_close(actual[k], expected[k], f"{what}[{k!r}]", rtol, atol) for k in expected}
+    return {k: expect_close(actual[k], expected[k], f"{what}, key {k!r}", rtol, atol) for k in expected}
 
 
 def expect_same(actual, expected, what, rtol=RTOL, atol=ATOL):

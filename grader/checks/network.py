@@ -171,7 +171,7 @@ def gradient_check(ctx):
     limit = float(ctx.params.get("max_rel_error", 1e-5))
     for params, X, y, activation in ctx.cases():
         _, cache, _ = _call_forward(ctx, params, X, activation)
-        what = ctx.call_text("backward", [params, X, y, activation]).replace("X", "cache", 1)
+        what = f"backward(params, cache, y, {activation!r})"
         grads = ctx.call("backward", params, cache, y, activation)
         numeric = ctx.worker.harness("loss_numgrad", *_for_worker(params, X, y, activation, eps),
                                      timeout=ctx.check.timeout or None,
@@ -179,9 +179,9 @@ def gradient_check(ctx):
         if not isinstance(grads, dict) or set(grads) != set(params):
             raise Failed(f"{what} returned {kind_of(grads)}; expected a dict with keys {', '.join(params)}")
         for key in params:
-            a, b = as_array(grads[key], f"{what}[{key!r}]"), as_array(numeric[key], key)
+            a, b = as_array(grads[key], f"{what}, key {key!r}"), as_array(numeric[key], key)
             if a.shape != b.shape:
-                raise Failed(f"{what}[{key!r}]: expected shape {b.shape}, got {a.shape}")
+                raise Failed(f"{what}, key {key!r}: expected shape {b.shape}, got {a.shape}")
             err = np.linalg.norm(a - b) / max(1e-12, np.linalg.norm(a) + np.linalg.norm(b))
             if not err < limit:
                 raise Failed(f"{what}: relative error {err:.2g} for {key} between your backward and "

@@ -1,0 +1,52 @@
+"""Shared fixtures: the mlp task, and each example submission graded once per session."""
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from grader.grade import grade
+from grader.task import load_task
+from grader.worker import WorkerLimits
+
+ROOT = Path(__file__).resolve().parent.parent
+SUBMISSIONS = ROOT / "submissions"
+CASES = Path(__file__).resolve().parent / "cases"
+
+
+@pytest.fixture(scope="session")
+def task():
+    return load_task("mlp")
+
+
+def quick(task, call_seconds=2.0, load_seconds=5.0):
+    """The same task with short time limits, for submissions that hang on purpose."""
+    functions = tuple(dataclasses.replace(f, checks=tuple(
+        dataclasses.replace(c, timeout=min(c.timeout, call_seconds) if c.timeout else 0.0)
+        for c in f.checks)) for f in task.functions)
+    limits = dataclasses.replace(task.limits, call_seconds=call_seconds, load_seconds=load_seconds)
+    return dataclasses.replace(task, functions=functions, limits=limits)
+
+
+@pytest.fixture(scope="session")
+def graded(task):
+    """graded(path) -> Report, graded once per session for each path."""
+    cache = {}
+
+    def get(path, **options):
+        key = (str(path), tuple(sorted(options.items())))
+        if key not in cache:
+            cache[key] = grade(Path(path), task, **options)
+        return cache[key]
+    return get
+
+
+def statuses(report):
+    """{check id: status} of a report."""
+    return {c.id: c.status for f in report.functions for c in f.checks}
+
+
+def not_passed(report):
+    return {cid for cid, status in statuses(report).items() if status != "passed"}
+
+
+__all__ = ["CASES", "ROOT", "SUBMISSIONS", "WorkerLimits", "not_passed", "quick", "statuses"]

@@ -1,0 +1,109 @@
+"""The example submissions get the grades their bugs deserve, and only there.
+
+Each buggy submission is alice.py with one bug. The expected failing checks are the
+ones that bug must break (reasoned from the bug, listed per file), plus end-to-end
+checks where the bug necessarily breaks learning; everything else must pass.
+"""
+import pytest
+
+from conftest import ROOT, SUBMISSIONS, not_passed, statuses
+
+E2E_TRAIN = {"train.xor", "train.mnist"}
+
+
+def test_alice_gets_full_marks(graded):
+    report = graded(SUBMISSIONS / "alice.py")
+    assert not_passed(report) == set()
+    assert (report.score, report.max_score) == (100, 100)
+
+
+def test_reference_gets_full_marks(graded):
+    report = graded(ROOT / "reference" / "mlp.py")
+    assert not_passed(report) == set()
+    assert report.score == 100
+
+
+def test_alice_top_level_code_is_skipped_and_listed(graded):
+    notes = "\n".join(graded(SUBMISSIONS / "alice.py").notes)
+    assert "not run (top-level code): print('loaded')" in notes
+    assert "np.load('mnist.npz')" in notes          # would raise FileNotFoundError if run
+    assert '__name__ == "__main__"' in notes
+
+
+def test_template_scores_zero_without_grader_errors(graded):
+    report = graded(ROOT / "tasks" / "mlp" / "template.py")
+    checks = [c for f in report.functions for c in f.checks]
+    assert report.score == 0
+    assert not any(c.grader_error for c in checks)
+    assert all(c.status == "error" and "not implemented yet" in c.message for c in checks)
+
+
+@pytest.mark.parametrize("name, bug_checks, end_to_end", [
+    # softmax over axis 0: rows do not sum to 1, values and stability probes differ;
+    # its shape is right and it does not touch its input. End to end, training and the
+    # gradient check through the student's own forward (no points) break with it.
+    ("bob", {"softmax.rows", "softmax.values", "softmax.large", "softmax.scales"},
+     E2E_TRAIN | {"backward.gradcheck"}),
+    # m = X.shape[1]: every gradient is scaled by N/D, so all backward value checks fail
+    # (the zero-point gradient check too); at lr 0.1 MNIST then learns too slowly.
+    ("carol", {"backward.one_hidden", "backward.two_hidden", "backward.three_hidden",
+               "backward.gradcheck"}, {"train.mnist"}),
+    # no shuffling: batches are in data order and the same every call; still a partition.
+    ("dave", {"minibatches.shuffled", "minibatches.reshuffles"}, set()),
+])
+def test_buggy_submission_loses_points_only_where_the_bug_is(graded, task, name, bug_checks, end_to_end):
+    report = graded(SUBMISSIONS / f"{name}.py")
+    assert not_passed(report) == bug_checks | end_to_end
+    points = {c.id: c.points for f in task.functions for c in f.checks}
+    assert report.score == 100 - sum(points[c] for c in bug_checks | end_to_end)
+    e2e = {c.id for f in task.functions for c in f.checks if c.end_to_end}
+    assert end_to_end <= e2e                     # only end-to-end checks fail outside the bug
+
+
+def test_bob_messages_say_what_is_wrong(graded):
+    softmax = next(f for f in graded(SUBMISSIONS / "bob.py").functions if f.name == "softmax")
+    rows = next(c for c in softmax.checks if c.id == "softmax.rows")
+    assert "columns sum to 1 instead" in rows.message
+    assert "axis=1" in rows.help
+
+
+def test_carol_message_shows_expected_and_actual(graded):
+    report = graded(SUBMISSIONS / "carol.py")
+    check = next(c for f in report.functions for c in f.checks if c.id == "backward.one_hidden")
+    assert "expected" in check.message and "got" in check.message
+    assert "X.shape[0], not X.shape[1]" in check.help
+
+
+def test_forward_is_not_charged_for_bobs_softmax(graded):
+    forward = next(f for f in graded(SUBMISSIONS / "bob.py").functions if f.name == "forward")
+    assert forward.score == forward.max_score
+    output = next(c for c in forward.checks if c.id == "forward.output")
+    assert "your own softmax" in output.message
+
+
+def test_partial_submission_costs_only_missing_functions(graded):
+    report = graded(SUBMISSIONS / "erin.py")
+    by_name = {f.name: f for f in report.functions}
+    assert {n for n, f in by_name.items() if f.missing} == {"backward", "train", "numerical_gradient"}
+    for name in ("backward", "train", "numerical_gradient"):
+        assert by_name[name].score == 0
+        assert all(c.message == f"{name} is not defined in your file" for c in by_name[name].checks)
+    assert {c.status for c in by_name["predict"].checks} == {"error"}
+    assert all("not implemented yet" in c.message for c in by_name["predict"].checks)
+    lost = {"backward", "train", "numerical_gradient", "predict"}
+    assert all(f.score == f.max_score for n, f in by_name.items() if n not in lost)
+
+
+def test_definition_time_error_names_the_missing_global(graded):
+    report = graded(SUBMISSIONS / "frank.py")
+    train = next(f for f in report.functions if f.name == "train")
+    assert train.score == 0
+    assert all("LEARNING_RATE" in c.message for c in train.checks)
+    assert not_passed(report) == E2E_TRAIN
+
+
+def test_grading_is_deterministic(task):
+    from grader.grade import grade
+    first = grade(SUBMISSIONS / "dave.py", task).to_dict()
+    second = grade(SUBMISSIONS / "dave.py", task).to_dict()
+    assert first == second
