@@ -1,0 +1,89 @@
+"""What runs at grading time: definitions yes, a student's script no."""
+import ast
+
+import pytest
+
+from grader import submission
+from grader.submission import SubmissionError, load
+
+
+def write(tmp_path, text, name="s.py"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def ran(sub):
+    """The first line of each statement that will run."""
+    body = ast.parse(sub.source).body
+    return [body[i].lineno for i in sub.statements]
+
+
+def test_definitions_run_and_script_code_is_skipped(tmp_path):
+    sub = load(write(tmp_path, "\n".join([
+        "import numpy as np",                       # 1 runs
+        "from math import pi",                      # 2 runs
+        "LR = 0.1",                                 # 3 runs: a constant
+        "SIZES = [784, 64, 10]",                    # 4 runs
+        "act = lambda z: z",                        # 5 runs: a lambda is a definition
+        "data = np.load('mnist.npz')",              # 6 skipped: a call
+        "def f(x):",                                # 7 runs
+        "    return x",
+        "class Net:",                               # 9 runs
+        "    pass",
+        "print('training')",                        # 11 skipped
+        "for epoch in range(10):",                  # 12 skipped
+        "    f(epoch)",
+        "if __name__ == '__main__':",               # 14 skipped
+        "    f(1)",
+        "try:",                                     # 16 runs: imports only
+        "    import scipy",
+        "except ImportError:",
+        "    scipy = None",
+    ])))
+    assert ran(sub) == [1, 2, 3, 4, 5, 7, 9, 16]
+    notes = "\n".join(sub.notes)
+    assert "line 6: not run (top-level code): data = np.load('mnist.npz')" in notes
+    assert "line 11: not run (top-level code): print('training')" in notes
+    assert "lines 12-13: not run (top-level code): for epoch in range(10):" in notes
+    assert 'lines 14-15: not run (top-level code): the if __name__ == "__main__": block' in notes
+
+
+def test_later_definition_wins_and_is_noted(tmp_path):
+    sub = load(write(tmp_path, "def f(x):\n    return 1\n\ndef f(x):\n    return 2\n"))
+    assert sub.defined["f"] == 4
+    assert "f is defined more than once (lines 1, 4); the last definition is graded" in sub.notes
+
+
+def test_a_block_with_a_syntax_error_is_dropped_and_the_rest_kept(tmp_path):
+    sub = load(write(tmp_path, "def good(x):\n    return x\n\ndef bad(x:\n    return 1\n\ndef also_good(y):\n    return y\n"))
+    assert set(sub.defined) == {"good", "also_good"}
+    assert sub.defined["also_good"] == 7                      # line numbers kept
+    assert any(n.startswith("line 4: syntax error") and "lines 4-6 were left out" in n for n in sub.notes)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"\x00\x01", submission.NOT_TEXT.split("{path}")[1]),
+    (b"x = '\xff\xfe'\n", "is not UTF-8 text"),
+])
+def test_unreadable_files_raise_one_line(tmp_path, content, message):
+    path = tmp_path / "s.py"
+    path.write_bytes(content)
+    with pytest.raises(SubmissionError) as info:
+        load(path)
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_missing_directory_and_huge_files(tmp_path, monkeypatch):
+    with pytest.raises(SubmissionError, match="no such file"):
+        load(tmp_path / "nope.py")
+    with pytest.raises(SubmissionError, match="is a directory"):
+        load(tmp_path)
+    monkeypatch.setattr(submission, "MAX_BYTES", 10)
+    with pytest.raises(SubmissionError, match="submissions over"):
+        load(write(tmp_path, "x = 1\n" * 10))
+
+
+def test_empty_file_defines_nothing(tmp_path):
+    sub = load(write(tmp_path, ""))
+    assert sub.statements == [] and sub.defined == {}
