@@ -111,3 +111,13 @@ def test_printed_fake_score_does_not_reach_the_report(tmp_path):
     assert [line for line in lines if line.startswith("Score:")] == ["Score: 3/100"]
     assert lines[-1] == "Score: 3/100"
     assert not any(line.strip() == "one_hot  3 / 3" for line in lines)
+
+
+def test_the_reference_and_the_grader_cannot_be_imported_by_a_submission(task):
+    report = grade(CASES / "imports_reference.py", quick(task))
+    assert report.score == 0
+    notes = "\n".join(report.notes)
+    assert "No module named 'reference' (the grader's own code is not available" in notes
+    assert "No module named 'grader' (the grader's own code" in notes
+    relu = next(c for f in report.functions for c in f.checks if c.id == "relu.values")
+    assert relu.status == "error" and "ModuleNotFoundError" in relu.message

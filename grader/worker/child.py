@@ -31,7 +31,9 @@ _spec = importlib.util.spec_from_file_location("_grader_protocol", os.path.join(
 protocol = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(protocol)
 
-MAX_YIELDED = 100_000          # items materialised from a generator before giving up
+MAX_YIELDED = 100_000
+BLOCKED_PACKAGES = ("grader", "reference", "tasks")
+BLOCKED_MESSAGE = "No module named {name!r} (the grader's own code is not available to submissions)"          # items materialised from a generator before giving up
 SUBMISSION = {"filename": "<submission>"}
 
 
@@ -47,6 +49,15 @@ def apply_limits(limits):
     cap(resource.RLIMIT_CPU, limits.get("cpu_seconds", 0))
     cap(resource.RLIMIT_FSIZE, limits.get("file_size_mb", 0) * 2**20)
     cap(resource.RLIMIT_NOFILE, limits.get("open_files", 0))
+
+
+class BlockGraderImports:
+    """A meta-path finder that refuses the grader's, the reference's and the tasks' code."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in BLOCKED_PACKAGES:
+            raise ModuleNotFoundError(BLOCKED_MESSAGE.format(name=name), name=name)
+        return None
 
 
 # ------------------------------------------------------------ student errors
@@ -179,6 +190,7 @@ OPS = {"load": do_load, "call": do_call, "harness": do_harness}
 def main():
     read_fd, write_fd = int(sys.argv[1]), int(sys.argv[2])
     apply_limits(json.loads(sys.argv[3]))
+    sys.meta_path.insert(0, BlockGraderImports())
     ns = {"__name__": "__submission__", "__builtins__": builtins}
     while True:
         try:
