@@ -72,3 +72,10 @@ def test_invalid_yaml_names_line_and_column(tmp_path):
     path.write_text("name: x\nfunctions: [\n")
     with pytest.raises(TaskError, match=r"task.yaml:3:1: not valid YAML"):
         load_task(path)
+
+
+def test_every_check_kind_is_documented_for_staff():
+    from conftest import ROOT
+    doc = (ROOT / "docs" / "tasks.md").read_text()
+    undocumented = [name for name in KINDS if f"| `{name}` |" not in doc]
+    assert undocumented == []
