@@ -121,3 +121,13 @@ def test_the_reference_and_the_grader_cannot_be_imported_by_a_submission(task):
     assert "No module named 'grader' (the grader's own code" in notes
     relu = next(c for f in report.functions for c in f.checks if c.id == "relu.values")
     assert relu.status == "error" and "ModuleNotFoundError" in relu.message
+
+
+def test_a_submission_that_raises_at_import_is_still_graded(task):
+    report = grade(CASES / "raises_at_import.py", quick(task))
+    by_name = {f.name: f for f in report.functions}
+    assert by_name["sigmoid"].score == by_name["sigmoid"].max_score     # still graded
+    assert by_name["relu"].score == 0
+    assert all("relu could not be defined: line 16: ValueError: decorator broke" in c.message
+               for c in by_name["relu"].checks)
+    assert any("line 4: not run (top-level code): raise RuntimeError" in n for n in report.notes)
