@@ -4,21 +4,25 @@ import re
 from .engine import run_checks
 from .result import ERROR, CheckResult, FunctionResult, Report
 from .submission import load
-from .worker import CallError, Worker
+from .worker import CallError, Worker, WorkerError
 
 LOAD_FAILED = "line {line}: {type}: {message}"
 NOT_LOADED = "your file could not be loaded: {reason}"
+NO_WORKER = "grader error, not your fault: the worker could not start: {reason}"
 
 
 def grade(path, task, public_only=False):
     """path, Task -> Report. Raises SubmissionError when the file cannot be read at all."""
     sub = load(path)
     notes = list(sub.notes)
-    with Worker(sub.source, sub.filename, sub.statements, task.limits) as worker:
+    hide = [sub.path.resolve().parent, task.directory]
+    with Worker(sub.source, sub.filename, sub.statements, task.limits, hide=hide) as worker:
         try:
             info = worker.start()
         except CallError as error:
             return _unloadable(task, sub, notes, NOT_LOADED.format(reason=error.message))
+        except WorkerError as error:
+            return _unloadable(task, sub, notes, NO_WORKER.format(reason=error), grader_error=True)
         for failure in info["failures"]:
             err = failure["error"]
             notes.append(LOAD_FAILED.format(line=failure["line"], type=err["type"],
@@ -33,10 +37,11 @@ def grade(path, task, public_only=False):
     return Report(task=task.name, submission=str(path), functions=functions, notes=_ordered(notes))
 
 
-def _unloadable(task, sub, notes, reason):
+def _unloadable(task, sub, notes, reason, grader_error=False):
     functions = [FunctionResult(f.name, f.points, [
         CheckResult(c.id, f.name, c.description, ERROR, reason, max_points=c.points,
-                    hidden=c.hidden, end_to_end=c.end_to_end) for c in f.checks])
+                    hidden=c.hidden, end_to_end=c.end_to_end, grader_error=grader_error)
+        for c in f.checks])
         for f in task.functions]
     return Report(task=task.name, submission=str(sub.path), functions=functions,
                   notes=_ordered(notes + [reason]))

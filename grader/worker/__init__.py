@@ -1,4 +1,4 @@
 """The worker boundary: student code runs in a child process, plain data crosses back."""
-from .client import CallError, Worker, WorkerLimits
+from .client import CallError, Worker, WorkerLimits, WorkerError
 
-__all__ = ["CallError", "Worker", "WorkerLimits"]
+__all__ = ["CallError", "Worker", "WorkerLimits", "WorkerError"]

@@ -1,7 +1,7 @@
 """The worker: runs one student submission in its own process and serves calls.
 
-Started by ``grader.worker.client`` as ``python -I child.py READ_FD WRITE_FD LIMITS``
-in a fresh temporary directory. It imports nothing from the ``grader`` package: the
+Started by ``grader.worker.client`` as ``python -I child.py READ_FD WRITE_FD CONFIG``
+(inside ``unshare`` where namespaces work, see sandbox.py). It imports nothing from the ``grader`` package: the
 wire format comes from ``protocol.py`` beside it, loaded by path. Requests arrive on
 READ_FD and answers leave on WRITE_FD; the student's own stdout and stderr go wherever
 the grader pointed them (a capped file), so a print can never forge an answer.
@@ -14,12 +14,14 @@ Answers: {"ok": True, ...} or {"ok": False, "error": {...}}.
 """
 import ast
 import builtins
+import ctypes
 import importlib.util
 import json
 import linecache
 import os
 import random
 import resource
+import signal
 import sys
 import traceback
 import types
@@ -32,6 +34,7 @@ protocol = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(protocol)
 
 MAX_YIELDED = 100_000
+SETUP_FAILED = 121                 # exit code: the sandbox could not be set up
 BLOCKED_PACKAGES = ("grader", "reference", "tasks")
 BLOCKED_MESSAGE = "No module named {name!r} (the grader's own code is not available to submissions)"          # items materialised from a generator before giving up
 SUBMISSION = {"filename": "<submission>"}
@@ -49,6 +52,69 @@ def apply_limits(limits):
     cap(resource.RLIMIT_CPU, limits.get("cpu_seconds", 0))
     cap(resource.RLIMIT_FSIZE, limits.get("file_size_mb", 0) * 2**20)
     cap(resource.RLIMIT_NOFILE, limits.get("open_files", 0))
+    # Writing past RLIMIT_FSIZE then fails with an OSError instead of killing the worker.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 16384, 1 << 18
+PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS = 24, 28, 38
+SECBITS_LOCKED_DOWN = 0x0F         # NOROOT, NO_SETUID_FIXUP and their locks
+CAP_DAC_READ_SEARCH, CAP_LAST = 2, 63
+CAPABILITY_VERSION_3 = 0x20080522
+
+
+def _check(result, what):
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _capset(libc, keep):
+    """Set the effective and permitted capabilities to ``keep`` (a bit mask), none inheritable."""
+    header = (ctypes.c_uint32 * 2)(CAPABILITY_VERSION_3, 0)
+    data = (ctypes.c_uint32 * 6)(keep & 0xFFFFFFFF, keep & 0xFFFFFFFF, 0, keep >> 32, keep >> 32, 0)
+    _check(libc.capset(header, data), "capset")
+
+
+def enter_sandbox(sandbox, processes):
+    """Hide the grader's files, work in a private tmpfs, and give up privileges.
+
+    Runs before any student code (see sandbox.py). Mounts only when this process
+    provably has a mount namespace of its own, so nothing can touch the host's mounts.
+    Afterwards it runs as ``nobody`` (when started as root) with no capability but
+    CAP_DAC_READ_SEARCH (to read the Python installation, e.g. under a 0700 /root): it
+    cannot unmount what hides the grader's files, write outside its tmpfs, or regain root.
+    """
+    if not sandbox:
+        return
+    if os.readlink("/proc/self/ns/mnt") == sandbox["host_mnt_ns"]:
+        raise RuntimeError("refusing to mount: not in a private mount namespace")
+    libc = ctypes.CDLL(None, use_errno=True)
+    _check(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+    for path in sandbox["hide"]:
+        _check(libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
+                          b"size=16k,mode=0555"), f"hide {path}")
+    _check(libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV, None), "mount /proc")
+    if sandbox.get("private_tmp"):                    # a private, writable, capped /tmp/work
+        _check(libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=64m,mode=0755"),
+               "private /tmp")
+        os.mkdir("/tmp/work", 0o700)
+        if sandbox.get("uid") is not None:
+            os.chown("/tmp/work", sandbox["uid"], sandbox["gid"])
+        os.chdir("/tmp/work")
+    keep = (1 << CAP_DAC_READ_SEARCH) if sandbox.get("uid") is not None else 0
+    _check(libc.prctl(PR_SET_SECUREBITS, SECBITS_LOCKED_DOWN, 0, 0, 0), "securebits")
+    for cap in range(CAP_LAST + 1):
+        if not keep >> cap & 1:
+            libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)   # EINVAL past the kernel's last cap
+    if sandbox.get("uid") is not None:
+        os.setgroups([])
+        os.setgid(sandbox["gid"])
+        if processes:                                 # counts every process of the user
+            resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
+        os.setuid(sandbox["uid"])
+    _capset(libc, keep)
+    _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
 
 
 class BlockGraderImports:
@@ -189,7 +255,14 @@ OPS = {"load": do_load, "call": do_call, "harness": do_harness}
 
 def main():
     read_fd, write_fd = int(sys.argv[1]), int(sys.argv[2])
-    apply_limits(json.loads(sys.argv[3]))
+    config = json.loads(sys.argv[3])
+    try:
+        apply_limits(config["limits"])
+        enter_sandbox(config.get("sandbox"), config["limits"].get("processes", 0))
+    except Exception as exc:              # the grader's problem: say so, in its own words
+        print(f"worker setup failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        os._exit(SETUP_FAILED)
+    os.environ["HOME"] = os.getcwd()
     sys.meta_path.insert(0, BlockGraderImports())
     ns = {"__name__": "__submission__", "__builtins__": builtins}
     while True:
@@ -197,7 +270,11 @@ def main():
             request = protocol.read_frame(read_fd, rebuild=rebuild)
         except protocol.Closed:
             return
-        answer = OPS[request["op"]](ns, request)
+        try:
+            answer = OPS[request["op"]](ns, request)
+        except Exception as exc:          # a malformed request: the grader's bug, not the student's
+            answer = {"ok": False, "error": {"type": "WorkerError", "message": f"{type(exc).__name__}: {exc}",
+                                             "frames": []}}
         try:
             protocol.write_frame(write_fd, answer)
         except protocol.Closed:

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import protocol
+from . import protocol, sandbox
 
 CHILD = Path(__file__).with_name("child.py")
 OUTPUT_TAIL_BYTES = 2000
@@ -34,10 +34,20 @@ class WorkerLimits:
     cpu_seconds: int = 600            # CPU time for the worker's whole life
     file_size_mb: int = 16            # largest file it may write (its printed output too)
     open_files: int = 256
+    processes: int = 64               # processes and threads of the sandbox user (as root)
 
     def for_child(self):
         return {"memory_mb": self.memory_mb, "cpu_seconds": self.cpu_seconds,
-                "file_size_mb": self.file_size_mb, "open_files": self.open_files}
+                "file_size_mb": self.file_size_mb, "open_files": self.open_files,
+                "processes": self.processes}
+
+
+SETUP_FAILED = 121                 # the worker's exit code when its sandbox could not be set up
+
+
+class WorkerError(RuntimeError):
+    """The worker could not start, or could not do what the grader asked: a problem of
+    the grader's or the host's, never the student's."""
 
 
 @dataclass
@@ -85,9 +95,11 @@ def _how_it_died(returncode):
 class Worker:
     """A student submission loaded in a child process; ``call`` runs one function."""
 
-    def __init__(self, source, filename, statements, limits=WorkerLimits(), workdir=None):
+    def __init__(self, source, filename, statements, limits=WorkerLimits(), workdir=None, hide=()):
         self.source, self.filename, self.statements = source, filename, list(statements)
         self.limits = limits
+        self.sandbox = sandbox.config(hide)
+        self._pid1 = None          # the worker's host PID when it runs in a PID namespace
         self._own_tmp = None
         if workdir is None:
             self._own_tmp = tempfile.TemporaryDirectory(prefix="grader-worker-")
@@ -106,9 +118,13 @@ class Worker:
                "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         self._output = open(self.workdir / "output.txt", "ab")
+        prefix, reason = sandbox.command_prefix()
+        if prefix is None and not any("sandbox unavailable" in e for e in self.events):
+            self.events.append(sandbox.UNAVAILABLE.format(reason=reason))
+        config = {"limits": self.limits.for_child(), "sandbox": self.sandbox}
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", str(CHILD), str(to_child_r), str(from_child_w),
-             json.dumps(self.limits.for_child())],
+            (prefix or []) + [sys.executable, "-I", str(CHILD), str(to_child_r), str(from_child_w),
+                              json.dumps(config)],
             pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
             stdout=self._output, stderr=self._output, cwd=self.workdir, env=env,
             start_new_session=True)
@@ -123,16 +139,25 @@ class Worker:
             {"op": "load", "source": self.source, "filename": self.filename,
              "statements": self.statements},
             self.limits.load_seconds, "loading your file")
+        if prefix is not None:            # unshare has forked by now: the worker answered
+            self._pid1 = sandbox.host_pid_of_child(self.proc.pid)
         if self.load_info is None:
             self.load_info = answer
 
     def _kill(self):
+        """Kill the worker and everything it started."""
         if self.proc is None:
             return
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        if self._pid1 is not None:   # PID 1 of its namespace: its death ends every process in it
+            try:
+                os.kill(self._pid1, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self._pid1 = None
         self.proc.wait()
         for fd in (self._to_child, self._from_child):
             try:
@@ -178,6 +203,10 @@ class Worker:
                     returncode = self.proc.wait(timeout=1)
                 except subprocess.TimeoutExpired:
                     returncode = None
+            if returncode == SETUP_FAILED:
+                detail = self.output_tail().strip().splitlines()
+                self._kill()
+                raise WorkerError(detail[-1] if detail else "worker setup failed")
             self._kill()
             how = _how_it_died(returncode)
             self.events.append(f"{what}: {how}; the worker was restarted")
@@ -198,6 +227,8 @@ class Worker:
         answer = self._roundtrip(request, seconds, what)
         if not answer["ok"]:
             error = answer.get("error") or {}
+            if error.get("type") == "WorkerError":
+                raise WorkerError(str(error.get("message", "")))
             kind = "missing" if error.get("type") == "Missing" else "exception"
             raise CallError(kind, str(error.get("message", "")), list(error.get("frames", [])),
                             str(error.get("type", "")))

@@ -1,0 +1,87 @@
+"""The worker's sandbox on Linux: hidden grader files, no network, no privileges.
+
+These run on every Linux CI machine; the sandbox being unavailable there is a failure.
+"""
+import sys
+
+import pytest
+
+from conftest import ROOT
+from grader.worker import Worker, sandbox
+
+SOURCE = '''
+import os
+def read(path):
+    with open(path) as f:
+        return f.read()
+def write(path):
+    with open(path, "w") as f:
+        f.write("x")
+    return "written"
+def me():
+    return [os.getuid(), os.getpid(), os.getcwd(), sorted(p for p in os.listdir("/proc") if p.isdigit())]
+def connect():
+    import socket
+    socket.create_connection(("127.0.0.1", 9), timeout=1)
+def umount(path):
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    return [libc.umount2(path.encode(), 2), ctypes.get_errno()]
+def become_root():
+    os.setuid(0)
+def stdlib():
+    import math, statistics, fractions, decimal, numpy.testing
+    return math.sqrt(16.0)
+'''
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="namespaces are Linux-only")
+
+
+@pytest.fixture(scope="module")
+def worker():
+    with Worker(SOURCE, "student.py", range(8)) as w:
+        yield w
+
+
+def test_the_sandbox_is_available_on_linux():
+    prefix, reason = sandbox.command_prefix()
+    assert prefix is not None, reason
+
+
+@pytest.mark.parametrize("path", ["reference/mlp.py", "tasks/mlp/task.yaml", "submissions/alice.py",
+                                  "grader/checks/values.py"])
+def test_grader_files_cannot_be_read_by_path(worker, path):
+    assert (ROOT / path).exists()
+    with pytest.raises(Exception) as info:
+        worker.call("read", str(ROOT / path))
+    assert "FileNotFoundError" in info.value.exc_type
+
+
+def test_only_its_own_directory_is_writable(worker, tmp_path):
+    assert worker.call("write", "here.txt") == "written"
+    for target in (ROOT / "pwned.txt", tmp_path / "pwned.txt"):
+        with pytest.raises(Exception):
+            worker.call("write", str(target))
+        assert not target.exists()
+
+
+def test_it_runs_unprivileged_as_pid_1_of_its_own_namespace(worker):
+    uid, pid, cwd, pids = worker.call("me")
+    assert uid != 0 and pid == 1 and pids == ["1"] and cwd == "/tmp/work"
+
+
+def test_no_network(worker):
+    with pytest.raises(Exception) as info:
+        worker.call("connect")
+    assert info.value.exc_type in ("OSError", "ConnectionRefusedError")
+
+
+def test_cannot_unmount_what_hides_the_grader_or_regain_root(worker):
+    assert worker.call("umount", str(ROOT / "reference")) == [-1, 1]     # EPERM
+    with pytest.raises(Exception) as info:
+        worker.call("become_root")
+    assert info.value.exc_type == "PermissionError"
+
+
+def test_the_standard_library_still_imports(worker):
+    assert worker.call("stdlib") == 4.0
