@@ -20,11 +20,19 @@ EXIT_OK, EXIT_USAGE = 0, 2
 def build_parser():
     parser = argparse.ArgumentParser(prog="grader", description="Grade numpy neural-network assignments.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = commands.add_parser("run", help="grade one submission (all checks)")
-    run.add_argument("submission", help="the student's .py file")
-    run.add_argument("--task", default="mlp", help="a task name under tasks/, or a task.yaml path (default: mlp)")
-    run.add_argument("--format", choices=sorted(RENDERERS), default="text", help="report format (default: text)")
-    run.add_argument("--out", help="write the report to this file instead of standard output")
+    run = commands.add_parser("run", help="grade one submission with every check (instructors)")
+    check = commands.add_parser("check", help="check your own work with the public checks (students)")
+    for sub in (run, check):
+        sub.add_argument("submission", help="the student's .py or .ipynb file")
+        sub.add_argument("--task", default="mlp", help="a task name under tasks/, or a task.yaml path (default: mlp)")
+        sub.add_argument("--format", choices=sorted(RENDERERS), default="text", help="report format (default: text)")
+        sub.add_argument("--out", help="write the report to this file instead of standard output")
+        sub.add_argument("--run-toplevel", action="store_true",
+                         help="also run the file's top-level code (off by default), under the same limits")
+    run.add_argument("--student-view", action="store_true",
+                     help="the report as released to students: hidden checks counted, not shown")
+    check.add_argument("--only", metavar="FUNCTION", action="append",
+                       help="check only this function (may be repeated)")
     return parser
 
 
@@ -50,14 +58,17 @@ def _run(args):
     except TaskError as exc:
         return _error(exc)
     path = Path(args.submission)
-    if not path.exists():
-        return _error(f"{path}: no such file")
-    if path.is_dir():
-        return _error(f"{path} is a directory; give one submission file")
+    self_check = args.command == "check"
+    if self_check and args.only:
+        unknown = [n for n in args.only if n not in {f.name for f in task.functions}]
+        if unknown:
+            return _error(f"--only {unknown[0]}: not a function of the task {task.name!r}")
     try:
-        report = grade(path, task)
+        report = grade(path, task, public_only=self_check, run_toplevel=args.run_toplevel,
+                       only=args.only if self_check else None)
     except SubmissionError as exc:
         return _error(exc)
+    report.view = "check" if self_check else ("student" if args.student_view else "full")
     text = RENDERERS[args.format](report)
     if args.out:
         try:

@@ -8,6 +8,7 @@ into a CheckResult. The grader's own process never runs student code: checks rea
 only through the worker.
 """
 import os
+import re
 
 import pytest
 
@@ -17,20 +18,26 @@ from .result import ERROR, FAILED, PASSED, CheckResult
 from .worker import CallError
 
 MISSING = "{name} is not defined in your file"
-NOT_DEFINED = "{name} could not be defined: line {line}: {type}: {message}"
+NOT_DEFINED = "{name} could not be defined: {where}: {type}: {message}"
+NEEDS_GLOBAL = ("{name} is set by top-level code ({where}), which is not run when grading: "
+                "compute it inside the function or pass it in as an argument")
 NOT_IMPLEMENTED = "{name} is not implemented yet (it raises NotImplementedError)"
 GRADER_ERROR = "grader error, not your fault: {detail}"
 BACKSTOP_SECONDS = 30       # added to the longest worker limit of a check
 
 
-def describe_call_error(error):
-    """A CallError -> one or two lines naming the student's own code."""
+def describe_call_error(error, sub):
+    """A CallError -> one or two lines naming the student's own code (None: not written yet)."""
     if error.exc_type == "NotImplementedError":
         return None
     text = f"{error.exc_type}: {error.message}" if error.kind == "exception" else error.message
     if error.frames:
         last = error.frames[-1]
-        text += f" (line {last['line']}, in {last['function']}: {last['code']})"
+        text += f" ({sub.where(last['line'])}, in {last['function']}: {last['code']})"
+    missing = re.match(r"name '(\w+)' is not defined", error.message)
+    if error.exc_type == "NameError" and missing and missing.group(1) in sub.skipped_names:
+        name = missing.group(1)
+        text += ". " + NEEDS_GLOBAL.format(name=name, where=sub.where(sub.skipped_names[name]))
     return text
 
 
@@ -53,8 +60,6 @@ class TaskFile(pytest.File):
         grading = self.config._grading
         for function in grading.task.functions:
             for spec in function.checks:
-                if spec.hidden and grading.public_only:
-                    continue
                 yield CheckItem.from_parent(self, name=spec.id, spec=spec, function=function,
                                             grading=grading)
 
@@ -62,8 +67,8 @@ class TaskFile(pytest.File):
 class Grading:
     """The pytest plugin for one grading run; collects results as tests report."""
 
-    def __init__(self, task, worker, public_only=False):
-        self.task, self.worker, self.public_only = task, worker, public_only
+    def __init__(self, task, worker, sub):
+        self.task, self.worker, self.sub = task, worker, sub
         self.results = {}
 
     # ------------------------------------------------------------ pytest hooks
@@ -91,7 +96,7 @@ class Grading:
             failure = next((f for f in load["failures"] if self._defines(f, function.name)), None)
             if failure:
                 err = failure["error"]
-                return FAILED, NOT_DEFINED.format(name=function.name, line=failure["line"],
+                return FAILED, NOT_DEFINED.format(name=function.name, where=self.sub.where(failure["line"]),
                                                   type=err["type"], message=err["message"]), "", False
             return FAILED, MISSING.format(name=function.name), "", False
         try:
@@ -102,7 +107,7 @@ class Grading:
         except CallError as error:
             if error.kind == "missing":
                 return FAILED, error.message, "", False
-            text = describe_call_error(error)
+            text = describe_call_error(error, self.sub)
             if text is None:
                 return ERROR, NOT_IMPLEMENTED.format(name=function.name), "", False
             return ERROR, text, spec.help, False
@@ -111,7 +116,7 @@ class Grading:
 
     def _defines(self, failure, name):
         """Whether a failed top-level statement is the one that would have defined ``name``."""
-        return self.defined.get(name) == failure["line"]
+        return self.sub.defined.get(name) == failure["line"]
 
     def record(self, item, status, message, help, grader_error):
         self.results[item.spec.id] = self._result(item.spec, item.function, status, message,
@@ -126,10 +131,9 @@ class Grading:
                            hidden=spec.hidden, end_to_end=spec.end_to_end, grader_error=grader_error)
 
 
-def run_checks(task, worker, defined, public_only=False):
-    """Run every check of ``task`` -> {check id: CheckResult}."""
-    grading = Grading(task, worker, public_only)
-    grading.defined = defined
+def run_checks(task, worker, sub):
+    """Run every check of ``task`` on the loaded submission ``sub`` -> {check id: CheckResult}."""
+    grading = Grading(task, worker, sub)
     args = [str(task.path), "-c", os.devnull, "--rootdir", str(task.directory),
             "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
             "-p", "pytest_timeout", "-o", "timeout_method=signal"]

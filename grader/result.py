@@ -31,6 +31,9 @@ class FunctionResult:
         return sum(c.points for c in self.checks)
 
 
+VIEWS = ("full", "student", "check")   # instructor; released to students; self-check
+
+
 @dataclass
 class Report:
     task: str
@@ -38,6 +41,15 @@ class Report:
     functions: list
     notes: list = field(default_factory=list)
     diagnoses: list = field(default_factory=list)
+    view: str = "full"          # "student": hidden checks counted, not shown
+
+    def shown_checks(self, function):
+        """The checks of ``function`` this view may show."""
+        return [c for c in function.checks if not (c.hidden and self.view == "student")]
+
+    @property
+    def hidden_count(self):
+        return sum(c.hidden for f in self.functions for c in f.checks)
 
     @property
     def score(self):
@@ -51,9 +63,13 @@ class Report:
         return {
             "task": self.task, "submission": self.submission,
             "score": self.score, "max_score": self.max_score,
+            "view": self.view,
+            "hidden_checks": self.hidden_count,
             "functions": [{
                 "name": f.name, "score": f.score, "max_score": f.max_score, "missing": f.missing,
-                "checks": [{k: v for k, v in asdict(c).items() if k != "function"} for c in f.checks],
+                "hidden_checks": sum(c.hidden for c in f.checks),
+                "checks": [{k: v for k, v in asdict(c).items() if k != "function"}
+                           for c in self.shown_checks(f)],
             } for f in self.functions],
             "diagnoses": list(self.diagnoses),
             "notes": list(self.notes),

@@ -4,7 +4,8 @@ Grading runs what a student *defined*, not what their script *does*: imports,
 functions, classes and simple constant assignments run; training loops, prints,
 plots, file reads and ``if __name__ == "__main__":`` blocks are skipped, and the
 report lists them. Parsing happens here, in the grader; executing happens only in
-the worker.
+the worker. Notebooks (``.ipynb``) are turned into the same kind of source first
+(``notebook.py``), and every place is then named by cell and line.
 """
 import ast
 from dataclasses import dataclass, field
@@ -16,12 +17,13 @@ NOT_FOUND = "{path}: no such file"
 IS_DIRECTORY = "{path} is a directory; give one submission file"
 TOO_LARGE = "{path} is {size:.1f} MB; submissions over {limit:.0f} MB are not graded"
 NOT_TEXT = "{path} is not a text file (it contains NUL bytes)"
-NOT_UTF8 = "{path} is not UTF-8 text: {detail}"
+NOT_UTF8 = "{path} is not UTF-8 text (byte {byte}: {reason}); undecodable bytes were replaced"
 UNREADABLE = "{path} could not be read: {detail}"
+EMPTY = "{path} is empty: there is nothing to grade"
 SYNTAX_ERROR = "line {line}: syntax error ({msg}); lines {start}-{end} were left out"
-SKIPPED = "line {start}: not run (top-level code): {what}"
-SKIPPED_RANGE = "lines {start}-{end}: not run (top-level code): {what}"
-REDEFINED = "{name} is defined more than once (lines {lines}); the last definition is graded"
+SKIPPED = "{where}: not run (top-level code): {what}"
+REDEFINED = "{name} is defined more than once ({wheres}); the last definition is graded"
+RUN_TOPLEVEL = "top-level code was run too (--run-toplevel)"
 
 
 class SubmissionError(Exception):
@@ -34,20 +36,43 @@ class Submission:
     source: str
     statements: list                 # indices into ast.parse(source).body to run
     notes: list = field(default_factory=list)
-    defined: dict = field(default_factory=dict)    # function name -> line of last def
+    defined: dict = field(default_factory=dict)        # name -> line of its last definition
+    skipped_names: dict = field(default_factory=dict)  # name -> line of skipped code setting it
+    cells: list = None               # notebooks: line -> (cell, line in cell), see notebook.py
 
     @property
     def filename(self):
         return self.path.name
 
+    def where(self, line, end=None):
+        """A place in the student's terms: "line 5", "lines 5-9", "cell 3, line 2"."""
+        if self.cells is not None:
+            from .notebook import NotebookSource, where
+            return where(NotebookSource(self.source, self.cells, []), line, end)
+        return f"lines {line}-{end}" if end and end != line else f"line {line}"
 
-def read_source(path):
-    """path -> its text, or SubmissionError with a one-line reason."""
+    def where_many(self, lines):
+        if self.cells is None:
+            return "lines " + ", ".join(map(str, lines))
+        return "; ".join(self.where(line) for line in lines)
+
+
+def check_path(path):
+    """SubmissionError for a path that is no file at all (a command-line mistake)."""
     path = Path(path)
     if not path.exists():
         raise SubmissionError(NOT_FOUND.format(path=path))
     if path.is_dir():
         raise SubmissionError(IS_DIRECTORY.format(path=path))
+
+
+def read_source(path):
+    """path -> (text, notes), or SubmissionError with a one-line reason.
+
+    Text that is not UTF-8 is still graded, with the undecodable bytes replaced.
+    """
+    path = Path(path)
+    check_path(path)
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -58,30 +83,50 @@ def read_source(path):
     if b"\0" in data:
         raise SubmissionError(NOT_TEXT.format(path=path))
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
-        raise SubmissionError(NOT_UTF8.format(path=path, detail=f"byte {exc.start}: {exc.reason}")) from None
+        note = NOT_UTF8.format(path=path, byte=exc.start, reason=exc.reason)
+        return data.decode("utf-8-sig", errors="replace"), [note]
 
 
-def load(path):
-    """path -> Submission, with the plan of what runs and notes on what does not."""
+def load(path, run_toplevel=False):
+    """path -> Submission, with the plan of what runs and notes on what does not.
+
+    With run_toplevel=True every top-level statement runs, in order (the worker's
+    ``__name__`` is not ``"__main__"``, so a main guard still does not).
+    """
     path = Path(path)
-    source = read_source(path)
-    source, notes = _drop_broken_blocks(source)
+    cells = None
+    if path.suffix == ".ipynb":
+        from .notebook import read_notebook
+        check_path(path)
+        read_source(path)                   # the same size and binary checks
+        nb = read_notebook(path)
+        source, notes, cells = nb.source, list(nb.notes), nb.cells
+    else:
+        source, notes = read_source(path)
+        source, broken = _drop_broken_blocks(source)
+        notes += broken
+    if not source.strip():
+        notes.append(EMPTY.format(path=path))
     tree = ast.parse(source, path.name)
-    sub = Submission(path=path, source=source, statements=[], notes=notes)
-    first_defs = {}
+    sub = Submission(path=path, source=source, statements=[], notes=notes, cells=cells)
+    lines_of = {}
     for index, node in enumerate(tree.body):
-        if runs_at_grading(node):
+        if run_toplevel or runs_at_grading(node):
             sub.statements.append(index)
             for name in _defined_names(node):
-                first_defs.setdefault(name, []).append(node.lineno)
+                lines_of.setdefault(name, []).append(node.lineno)
                 sub.defined[name] = node.lineno
         else:
-            sub.notes.append(_skip_note(node))
-    for name, lines in first_defs.items():
+            sub.notes.append(_skip_note(sub, node))
+            for name in _assigned_names(node):
+                sub.skipped_names.setdefault(name, node.lineno)
+    if run_toplevel:
+        sub.notes.append(RUN_TOPLEVEL)
+    for name, lines in lines_of.items():
         if len(lines) > 1:
-            sub.notes.append(REDEFINED.format(name=name, lines=", ".join(map(str, lines))))
+            sub.notes.append(REDEFINED.format(name=name, wheres=sub.where_many(lines)))
     return sub
 
 
@@ -122,14 +167,25 @@ def _defined_names(node):
     return []
 
 
-def _skip_note(node):
+def _assigned_names(node):
+    """Names a skipped top-level statement would have set (for "needs global X" hints)."""
+    names = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+            names.append(sub.id)
+        elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(sub.name)
+        elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+            names += [(alias.asname or alias.name).partition(".")[0] for alias in sub.names]
+    return names
+
+
+def _skip_note(sub, node):
     if isinstance(node, ast.If) and _is_main_guard(node.test):
         what = 'the if __name__ == "__main__": block'
     else:
         what = _describe(node)
-    if node.end_lineno and node.end_lineno != node.lineno:
-        return SKIPPED_RANGE.format(start=node.lineno, end=node.end_lineno, what=what)
-    return SKIPPED.format(start=node.lineno, what=what)
+    return SKIPPED.format(where=sub.where(node.lineno, node.end_lineno), what=what)
 
 
 def _is_main_guard(test):

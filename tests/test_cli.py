@@ -56,12 +56,15 @@ def test_bad_command_line_exits_2():
     assert run("frobnicate").returncode == 2
 
 
-def test_unreadable_submission_is_one_line(tmp_path):
+def test_a_binary_file_gets_a_zero_report_with_the_reason(tmp_path):
     binary = tmp_path / "a.py"
     binary.write_bytes(b"\x00\x01\x02")
-    result = run("run", str(binary))
-    assert result.returncode == 2 and "not a text file" in result.stderr
-    assert "Traceback" not in result.stderr
+    result = run("run", str(binary), "--format", "json")
+    assert result.returncode == 0 and result.stderr == ""
+    doc = json.loads(result.stdout)
+    assert doc["score"] == 0
+    assert doc["notes"] == [f"nothing could be graded: {binary} is not a text file (it contains NUL bytes)"]
+    assert {c["message"] for f in doc["functions"] for c in f["checks"]} == {"not graded (see the notes)"}
 
 
 def test_internal_error_is_one_line(monkeypatch, capsys):
