@@ -52,7 +52,7 @@ def read_notebook(path):
     code = [(number, cell["source"]) for number, cell in enumerate(nb["cells"], 1)
             if cell["cell_type"] == "code" and cell["source"].strip()]
     if not code:
-        raise SubmissionError(NO_CODE.format(name=path.name))
+        raise SubmissionError(NO_CODE.format(name=path))
     lines, cells, notes = [], [], []
     for number, text in code:
         if lines:
@@ -86,14 +86,14 @@ def _load(path):
             warnings.simplefilter("ignore")     # e.g. MissingIDFieldWarning: not the student's problem
             nb = nbformat.read(f, as_version=4, capture_validation_error={})
     except UnicodeDecodeError as exc:
-        raise SubmissionError(NOT_UTF8.format(name=path.name, detail=f"byte {exc.start}: {exc.reason}")) from None
+        raise SubmissionError(NOT_UTF8.format(name=path, detail=f"byte {exc.start}: {exc.reason}")) from None
     except OSError as exc:
-        raise SubmissionError(UNREADABLE.format(name=path.name, detail=exc.strerror or exc)) from None
+        raise SubmissionError(UNREADABLE.format(name=path, detail=exc.strerror or exc)) from None
     except Exception as exc:            # nbformat raises many kinds for many kinds of bad input
-        raise SubmissionError(NOT_A_NOTEBOOK.format(name=path.name, detail=_reason(exc))) from None
+        raise SubmissionError(NOT_A_NOTEBOOK.format(name=path, detail=_reason(exc))) from None
     problem = _structure_problem(nb)
     if problem:
-        raise SubmissionError(NOT_A_NOTEBOOK.format(name=path.name, detail=problem))
+        raise SubmissionError(NOT_A_NOTEBOOK.format(name=path, detail=problem))
     return nb
 
 

@@ -26,8 +26,10 @@ def source_from_namespace(ns):
     imports, constants, definitions = [], [], []
     module_name = ns.get("__name__", "__main__")
     for name, value in list(ns.items()):
-        if name.startswith("_") or name in IGNORED:
-            continue
+        defined_here = (inspect.isfunction(value) or inspect.isclass(value)) and \
+            getattr(value, "__module__", None) == module_name
+        if name in IGNORED or name.startswith("__") or (name.startswith("_") and not defined_here):
+            continue                       # IPython's _, _i1, _oh ...; a student's _helper is kept
         if isinstance(value, types.ModuleType):
             if value.__name__.partition(".")[0] != "grader":
                 imports.append(f"import {value.__name__} as {name}")

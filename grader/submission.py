@@ -8,6 +8,7 @@ the worker. Notebooks (``.ipynb``) are turned into the same kind of source first
 (``notebook.py``), and every place is then named by cell and line.
 """
 import ast
+import builtins
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,17 +112,19 @@ def load(path, run_toplevel=False):
         notes.append(EMPTY.format(path=path))
     tree = ast.parse(source, path.name)
     sub = Submission(path=path, source=source, statements=[], notes=notes, cells=cells)
-    lines_of = {}
+    lines_of, known, skipped = {}, set(), []
     for index, node in enumerate(tree.body):
-        if run_toplevel or runs_at_grading(node):
+        if run_toplevel or runs_at_grading(node, known):
             sub.statements.append(index)
+            known.update(_assigned_names(node))
             for name in _defined_names(node):
                 lines_of.setdefault(name, []).append(node.lineno)
                 sub.defined[name] = node.lineno
         else:
-            sub.notes.append(_skip_note(sub, node))
+            skipped.append(node)
             for name in _assigned_names(node):
                 sub.skipped_names.setdefault(name, node.lineno)
+    sub.notes += [_skip_note(sub, run) for run in _runs(sub, tree.body, skipped)]
     if run_toplevel:
         sub.notes.append(RUN_TOPLEVEL)
     for name, lines in lines_of.items():
@@ -131,30 +134,38 @@ def load(path, run_toplevel=False):
 
 
 # --------------------------------------------------------------- the policy
-def runs_at_grading(node):
-    """True for statements that only define things: imports, defs, classes, constants."""
+def runs_at_grading(node, known=None):
+    """True for statements that only define things: imports, defs, classes, constants.
+
+    ``known`` are the names defined so far by statements that run (None: do not check);
+    a constant assignment runs only if every name it reads is among them.
+    """
     if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return True
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
-        return node.value is not None and _is_constant_expr(node.value)
+        return node.value is not None and _is_constant_expr(node.value, known)
     if isinstance(node, ast.Try):          # try: import fast_lib / except ImportError: ...
         blocks = [node.body, node.orelse, node.finalbody] + [h.body for h in node.handlers]
-        return all(runs_at_grading(n) or isinstance(n, ast.Pass) for b in blocks for n in b)
+        return all(runs_at_grading(n, known) or isinstance(n, ast.Pass) for b in blocks for n in b)
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
         return True                        # a docstring
     return False
 
 
 _CONSTANT_NODES = (ast.Constant, ast.Name, ast.Attribute, ast.Tuple, ast.List, ast.Set, ast.Dict,
-                   ast.UnaryOp, ast.BinOp, ast.Lambda, ast.Load, ast.operator, ast.unaryop,
-                   ast.arguments, ast.arg, ast.Subscript, ast.Slice)
+                   ast.UnaryOp, ast.BinOp, ast.Load, ast.operator, ast.unaryop)
+_BUILTINS = set(dir(builtins))
 
 
-def _is_constant_expr(expr):
-    """Literals, names, attributes, arithmetic and lambdas: nothing that calls anything."""
+def _is_constant_expr(expr, known=None):
+    """Literals, known names, attributes, arithmetic and lambdas: nothing that calls or
+    indexes anything (``y = data["y"]`` is script code: ``data`` may never have been loaded)."""
     if isinstance(expr, ast.Lambda):
-        return True
-    return all(isinstance(n, _CONSTANT_NODES) for n in ast.walk(expr))
+        return True                        # its body runs only when called
+    if not all(isinstance(n, _CONSTANT_NODES) for n in ast.walk(expr)):
+        return False
+    names = {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
+    return known is None or names <= known | _BUILTINS
 
 
 def _defined_names(node):
@@ -180,12 +191,31 @@ def _assigned_names(node):
     return names
 
 
-def _skip_note(sub, node):
-    if isinstance(node, ast.If) and _is_main_guard(node.test):
-        what = 'the if __name__ == "__main__": block'
-    else:
-        what = _describe(node)
-    return SKIPPED.format(where=sub.where(node.lineno, node.end_lineno), what=what)
+def _runs(sub, body, skipped):
+    """Group skipped statements that follow each other (in one cell) into runs."""
+    following = {id(a): b for a, b in zip(body, body[1:])}
+    cell = (lambda line: sub.cells[line - 1][0] if sub.cells and sub.cells[line - 1] else None)
+    runs = []
+    for node in skipped:
+        last = runs[-1][-1] if runs else None
+        if (last is not None and following.get(id(last)) is node and cell(last.lineno) == cell(node.lineno)
+                and not _is_main_block(node) and not _is_main_block(last)):
+            runs[-1].append(node)
+        else:
+            runs.append([node])
+    return runs
+
+
+def _is_main_block(node):
+    return isinstance(node, ast.If) and _is_main_guard(node.test)
+
+
+def _skip_note(sub, run):
+    first, last = run[0], run[-1]
+    what = 'the if __name__ == "__main__": block' if _is_main_block(first) else _describe(first)
+    if len(run) > 1:
+        what += f" (and {len(run) - 1} more statement{'s' if len(run) > 2 else ''})"
+    return SKIPPED.format(where=sub.where(first.lineno, last.end_lineno), what=what)
 
 
 def _is_main_guard(test):

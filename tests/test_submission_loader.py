@@ -44,8 +44,8 @@ def test_definitions_run_and_script_code_is_skipped(tmp_path):
     assert ran(sub) == [1, 2, 3, 4, 5, 7, 9, 16]
     notes = "\n".join(sub.notes)
     assert "line 6: not run (top-level code): data = np.load('mnist.npz')" in notes
-    assert "line 11: not run (top-level code): print('training')" in notes
-    assert "lines 12-13: not run (top-level code): for epoch in range(10):" in notes
+    # consecutive script statements make one note
+    assert "lines 11-13: not run (top-level code): print('training') (and 1 more statement)" in notes
     assert 'lines 14-15: not run (top-level code): the if __name__ == "__main__": block' in notes
 
 
@@ -91,3 +91,21 @@ def test_missing_directory_and_huge_files(tmp_path, monkeypatch):
 def test_empty_file_defines_nothing(tmp_path):
     sub = load(write(tmp_path, ""))
     assert sub.statements == [] and sub.defined == {}
+
+
+def test_constants_that_read_skipped_data_are_skipped_too(tmp_path):
+    sub = load(write(tmp_path, "\n".join([
+        "import numpy as np",                      # 1 runs
+        "data = np.load('x.npz')",                 # 2 skipped: a call
+        "y_train = data['y']",                     # 3 skipped: indexes data
+        "X = data",                                # 4 skipped: data never exists
+        "DTYPE = np.float64",                      # 5 runs: np is imported
+        "def relu(z):",                            # 6 runs
+        "    return z",
+        "relu_prime = relu",                       # 8 runs: relu is defined
+        "ACTS = {'relu': relu, 'n': len}",         # 9 runs: a builtin is known too
+        "early = later",                           # 10 skipped: later is not defined yet
+        "later = 1",                               # 11 runs
+    ])))
+    assert ran(sub) == [1, 5, 6, 8, 9, 11]
+    assert sub.skipped_names["y_train"] == 3

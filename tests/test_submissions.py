@@ -107,3 +107,37 @@ def test_grading_is_deterministic(task):
     first = grade(SUBMISSIONS / "dave.py", task).to_dict()
     second = grade(SUBMISSIONS / "dave.py", task).to_dict()
     assert first == second
+
+
+def test_correct_notebook_full_of_script_code_gets_full_marks(graded):
+    report = graded(SUBMISSIONS / "notebook_good.ipynb")
+    assert not_passed(report) == set() and report.score == 100
+    notes = "\n".join(report.notes)
+    assert "cell 2, lines 1, 2: IPython magics and shell commands removed (%matplotlib inline, !pip install numpy)" in notes
+    assert "cell 2, line 4: ModuleNotFoundError: No module named 'matplotlib'" in notes
+    assert "cell 12, lines 8-13: not run (top-level code): data = np.load('/Users/alice/Downloads/mnist.npz')" in notes
+
+
+def test_messy_notebook_loses_only_what_is_broken_or_missing(graded, task):
+    report = graded(SUBMISSIONS / "notebook_messy.ipynb")
+    lost = {
+        # the only definition of sigmoid_grad is in a cell with a syntax error (cell 5)
+        "sigmoid_grad.values", "sigmoid_grad.extremes",
+        # backward calls that missing sigmoid_grad for a sigmoid network
+        "backward.three_hidden",
+        # relu_grad was written as relu_derivative: reported, not graded under the other name
+        "relu_grad.values", "relu_grad.unchanged",
+        # never written
+        "numerical_gradient.values", "numerical_gradient.restores",
+        # train reads a global `data` that only top-level code (not run) would set
+        "train.xor", "train.mnist",
+    }
+    assert not_passed(report) == lost
+    points = {c.id: c.points for f in task.functions for c in f.checks}
+    assert report.score == 100 - sum(points[c] for c in lost)
+    notes = "\n".join(report.notes)
+    assert "cell 5, line 6: syntax error (Missing parentheses in call to 'print'" in notes
+    assert "softmax is defined more than once (cell 9, line 1; cell 17, line 1); the last definition is graded" in notes
+    assert "relu_grad is missing; did you mean relu_derivative (cell 6, line 15)?" in notes
+    train = next(c for f in report.functions for c in f.checks if c.id == "train.xor")
+    assert "data is set by top-level code (cell 13, line 8)" in train.message
