@@ -135,7 +135,7 @@ def run_checks(task, worker, sub):
     """Run every check of ``task`` on the loaded submission ``sub`` -> {check id: CheckResult}."""
     grading = Grading(task, worker, sub)
     args = [str(task.path), "-c", os.devnull, "--rootdir", str(task.directory),
-            "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
+            "--noconftest", "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
             "-p", "pytest_timeout", "-o", "timeout_method=signal"]
     # Only the plugins named here take part: a grade must not depend on which other
     # pytest plugins happen to be installed.

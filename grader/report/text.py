@@ -4,6 +4,7 @@ Three views: "full" (the instructor's: everything, hidden checks marked), "stude
 (hidden checks counted but not shown) and "check" (a student's self-check: public
 checks only, with a short "what to fix first" list at the end).
 """
+import re
 import textwrap
 
 MARKS = {"passed": "✓", "failed": "✗", "error": "!"}
@@ -15,9 +16,19 @@ FIX_FIRST = "What to fix first:"
 ALL_PASS = "All public checks pass."
 
 
+# control characters and bidirectional overrides could redraw or reorder a terminal's lines
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(text):
+    """Text from a submission with control characters shown as escapes, e.g. \\x1b."""
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                       else f"\\u{ord(m.group()):04x}", text)
+
+
 def _wrap(text, indent):
     return "\n".join(textwrap.fill(line, WIDTH, initial_indent=indent, subsequent_indent=indent)
-                     for line in text.splitlines() if line.strip())
+                     for line in safe(text).splitlines() if line.strip())
 
 
 def _label(c):

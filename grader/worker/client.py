@@ -15,7 +15,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from . import protocol, sandbox
+from .arena import Arena
 
 CHILD = Path(__file__).with_name("child.py")
 OUTPUT_TAIL_BYTES = 2000
@@ -106,6 +109,7 @@ class Worker:
             workdir = self._own_tmp.name
         self.workdir = Path(workdir)
         self.proc = None
+        self.arena = Arena()
         self.load_info = None      # the first load's answer: functions and failures
         self.restarts = 0
         self.events = []           # what happened to which call, for the report's notes
@@ -117,15 +121,17 @@ class Worker:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.workdir),
                "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        self.workdir.mkdir(parents=True, exist_ok=True)     # a submission may have deleted it
         self._output = open(self.workdir / "output.txt", "ab")
         prefix, reason = sandbox.command_prefix()
         if prefix is None and not any("sandbox unavailable" in e for e in self.events):
             self.events.append(sandbox.UNAVAILABLE.format(reason=reason))
-        config = {"limits": self.limits.for_child(), "sandbox": self.sandbox}
+        config = {"limits": self.limits.for_child(), "sandbox": self.sandbox,
+                  "arena": {"fd": self.arena.fd, "size": self.arena.size}}
         self.proc = subprocess.Popen(
             (prefix or []) + [sys.executable, "-I", str(CHILD), str(to_child_r), str(from_child_w),
                               json.dumps(config)],
-            pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
+            pass_fds=(to_child_r, from_child_w, self.arena.fd), stdin=subprocess.DEVNULL,
             stdout=self._output, stderr=self._output, cwd=self.workdir, env=env,
             start_new_session=True)
         os.close(to_child_r)
@@ -170,6 +176,7 @@ class Worker:
     def close(self):
         """Stop the worker and remove its temporary directory (when it made one)."""
         self._kill()
+        self.arena.close()
         if self._own_tmp is not None:
             self._own_tmp.cleanup()
             self._own_tmp = None
@@ -237,16 +244,40 @@ class Worker:
     def call(self, func, *args, timeout=None, return_args=False, **kwargs):
         """Run the student's ``func(*args, **kwargs)`` -> its result as plain data.
 
-        With return_args=True, -> (result, args_after, kwargs_after), to see mutation.
+        With return_args=True, -> (result, args_after, kwargs_after): the argument arrays
+        live in shared memory during the call and are read back from it afterwards, so
+        what the call did to them is seen by the grader, not reported by the worker.
         Raises CallError when there is no result.
         """
+        if return_args:
+            self.arena.reset()
+            args, kwargs = self._share(list(args)), self._share(kwargs)
         answer = self._request(
-            {"op": "call", "func": func, "args": list(args), "kwargs": kwargs,
-             "return_args": return_args},
+            {"op": "call", "func": func, "args": list(args), "kwargs": kwargs},
             timeout or self.limits.call_seconds, f"{func}()")
         if return_args:
-            return answer["result"], answer["args"], answer["kwargs"]
+            return answer["result"], self._unshare(list(args)), self._unshare(kwargs)
         return answer["result"]
+
+    def _share(self, value):
+        """Arrays in ``value`` -> arena tags (recursively through lists, tuples, dicts)."""
+        if isinstance(value, np.ndarray):
+            return protocol.Tagged("__shared__", list(self.arena.place(value)))
+        if isinstance(value, (list, tuple)):
+            return type(value)(self._share(v) for v in value)
+        if isinstance(value, dict):
+            return {k: self._share(v) for k, v in value.items()}
+        return value
+
+    def _unshare(self, value):
+        """Arena tags -> the arrays as they are in shared memory now."""
+        if isinstance(value, protocol.Tagged) and value.tag == "__shared__":
+            return self.arena.read(*value.payload)
+        if isinstance(value, (list, tuple)):
+            return type(value)(self._unshare(v) for v in value)
+        if isinstance(value, dict):
+            return {k: self._unshare(v) for k, v in value.items()}
+        return value
 
     def harness(self, name, *args, timeout=None, what=None):
         """Run a worker harness routine (one that drives the student's functions)."""

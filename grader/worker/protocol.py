@@ -10,6 +10,7 @@ JSON, values are plain JSON except for tagged objects:
     {"__tuple__": [...]}, {"__dict__": [[key, value], ...]}
     {"__rng__": seed}                                   request only: a numpy Generator
     {"__probe__": name, "args": [...]}                  request only: a worker probe function
+    {"__shared__": [offset, dtype, shape]}              request only: an array in shared memory
     {"__iter__": [...]}                                 result only: what a generator yielded
     {"__unsupported__": "what it was"}                 result only: not plain data
 
@@ -103,10 +104,11 @@ def probe(name, *args):
 def decode(text, raw_arrays, rebuild=None):
     """JSON text and raw arrays -> value. ``rebuild(tag, payload, args)`` builds tags."""
     try:
-        doc = json.loads(text)
+        return _from_json(json.loads(text), raw_arrays, rebuild)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProtocolError(f"invalid JSON: {exc}") from None
-    return _from_json(doc, raw_arrays, rebuild)
+    except RecursionError:
+        raise ProtocolError("an answer nested too deeply") from None
 
 
 def _from_json(doc, raw, rebuild):
@@ -124,7 +126,7 @@ def _from_json(doc, raw, rebuild):
         return Yielded(_from_json(d, raw, rebuild) for d in doc["__iter__"])
     if "__unsupported__" in doc:
         return Unsupported(str(doc["__unsupported__"]))
-    for tag in ("__rng__", "__probe__"):
+    for tag in ("__rng__", "__probe__", "__shared__"):
         if tag in doc and rebuild is not None:
             args = [_from_json(a, raw, rebuild) for a in doc.get("args", [])]
             return rebuild(tag, doc[tag], args)

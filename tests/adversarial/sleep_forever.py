@@ -1,0 +1,24 @@
+# time.sleep(10**6): not busy, just never returns (no CPU-time limit will catch it).
+# Legitimate part: sigmoid, tanh.
+import time
+
+import numpy as np
+
+
+def sigmoid(z):
+    z = np.asarray(z, dtype=np.float64)
+    out = np.empty_like(z)
+    pos = z >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+    ez = np.exp(z[~pos])
+    out[~pos] = ez / (1.0 + ez)
+    return out
+
+
+def tanh(z):
+    return np.tanh(np.asarray(z, dtype=np.float64))
+
+
+def relu(z):
+    time.sleep(10**6)
+    return np.maximum(z, 0.0)
