@@ -10,7 +10,7 @@ import pytest
 
 from conftest import CASES, quick, statuses
 from grader.grade import grade
-from grader.worker import CallError, Worker
+from grader.worker import CallError, Worker, WorkerLimits
 
 SOURCE = """
 import os, sys
@@ -131,3 +131,10 @@ def test_a_submission_that_raises_at_import_is_still_graded(task):
     assert all("relu could not be defined: line 16: ValueError: decorator broke" in c.message
                for c in by_name["relu"].checks)
     assert any("line 4: not run (top-level code): raise RuntimeError" in n for n in report.notes)
+
+
+def test_the_cpu_time_limit_is_reported_as_such():
+    with Worker(SOURCE, "student.py", range(9), limits=WorkerLimits(cpu_seconds=1)) as w:
+        with pytest.raises(CallError) as info:
+            w.call("spin", timeout=20.0)
+    assert info.value.kind == "crash" and "SIGXCPU (CPU time limit)" in info.value.message

@@ -65,9 +65,10 @@ def test_only_its_own_directory_is_writable(worker, tmp_path):
         assert not target.exists()
 
 
-def test_it_runs_unprivileged_as_pid_1_of_its_own_namespace(worker):
+def test_it_runs_unprivileged_in_its_own_pid_namespace(worker):
     uid, pid, cwd, pids = worker.call("me")
-    assert uid != 0 and pid == 1 and pids == ["1"] and cwd == "/tmp/work"
+    # PID 1 is the namespace's reaper (no student code), the worker PID 2; nothing else
+    assert uid != 0 and pid == 2 and pids == ["1", "2"] and cwd == "/tmp/work"
 
 
 def test_no_network(worker):
@@ -85,3 +86,25 @@ def test_cannot_unmount_what_hides_the_grader_or_regain_root(worker):
 
 def test_the_standard_library_still_imports(worker):
     assert worker.call("stdlib") == 4.0
+
+
+def test_private_files_are_covered_and_everything_else_is_read_only(worker, tmp_path):
+    secret = sandbox.Path.home() / ".grader-sandbox-probe"
+    secret.write_text("private")
+    try:
+        with pytest.raises(Exception) as info:
+            worker.call("read", str(secret))
+        assert info.value.exc_type == "FileNotFoundError"
+    finally:
+        secret.unlink()
+    for target in ("/run/lock/grader-probe", "/var/tmp/grader-probe", "/etc/grader-probe"):
+        with pytest.raises(Exception):
+            worker.call("write", target)
+        assert not sandbox.Path(target).exists()
+
+
+def test_no_capability_is_left(worker):
+    status = worker.call("read", "/proc/self/status")
+    caps = {line.split(":")[0]: int(line.split()[1], 16) for line in status.splitlines()
+            if line.startswith("Cap")}
+    assert caps["CapEff"] == caps["CapPrm"] == caps["CapBnd"] == 0

@@ -18,8 +18,10 @@ import ctypes
 import importlib.util
 import json
 import linecache
+import mmap
 import os
 import random
+import re
 import resource
 import signal
 import sys
@@ -43,13 +45,14 @@ SUBMISSION = {"filename": "<submission>"}
 # ------------------------------------------------------------------ limits
 def apply_limits(limits):
     """Resource limits for this process and anything it starts."""
-    def cap(which, value):
+    def cap(which, value, grace=0):
         if value:
             soft, hard = resource.getrlimit(which)
             value = int(value) if hard == resource.RLIM_INFINITY else min(int(value), hard)
-            resource.setrlimit(which, (value, value))
+            resource.setrlimit(which, (value, value + grace if hard == resource.RLIM_INFINITY else hard))
     cap(resource.RLIMIT_AS, limits.get("memory_mb", 0) * 2**20)
-    cap(resource.RLIMIT_CPU, limits.get("cpu_seconds", 0))
+    # the soft CPU limit sends SIGXCPU (reported as such); SIGKILL comes only at the hard one
+    cap(resource.RLIMIT_CPU, limits.get("cpu_seconds", 0), grace=5)
     cap(resource.RLIMIT_FSIZE, limits.get("file_size_mb", 0) * 2**20)
     cap(resource.RLIMIT_NOFILE, limits.get("open_files", 0))
     # Writing past RLIMIT_FSIZE then fails with an OSError instead of killing the worker.
@@ -59,7 +62,7 @@ def apply_limits(limits):
 MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 16384, 1 << 18
 PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS = 24, 28, 38
 SECBITS_LOCKED_DOWN = 0x0F         # NOROOT, NO_SETUID_FIXUP and their locks
-CAP_DAC_READ_SEARCH, CAP_LAST = 2, 63
+CAP_LAST = 63
 CAPABILITY_VERSION_3 = 0x20080522
 
 
@@ -76,45 +79,129 @@ def _capset(libc, keep):
     _check(libc.capset(header, data), "capset")
 
 
+MS_RDONLY, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_MOVE = 1, 8, 32, 4096, 8192
+MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
+_KEPT_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": MS_NOATIME,
+               "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME}
+
+
+def _mounts():
+    """(mount point, flags to keep) of every mount, from /proc/self/mountinfo."""
+    mounts = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4])
+            mounts.append((point, sum(_KEPT_FLAGS.get(o, 0) for o in fields[5].split(","))))
+    return mounts
+
+
+def _topmost(paths):
+    """The paths that lie inside none of the others."""
+    return sorted(p for p in paths if not any(p.startswith(q.rstrip("/") + "/") for q in paths if q != p))
+
+
+def _python_paths():
+    """Where this interpreter and its packages live: what the worker must keep reading."""
+    paths = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path)
+             if p and os.path.isdir(p)}
+    return _topmost(paths)
+
+
+def _covers(python_paths, private):
+    """Directories to cover with an empty tmpfs: the private ones (homes), and the first
+    ancestor of a Python path that other users cannot enter (e.g. a 0700 /root)."""
+    covers = {p for p in private if os.path.isdir(p)}
+    for path in python_paths:
+        parts = path.split("/")
+        for i in range(2, len(parts)):
+            ancestor = "/".join(parts[:i])
+            if not os.stat(ancestor).st_mode & 0o001:
+                covers.add(ancestor)
+                break
+    return _topmost(covers)
+
+
 def enter_sandbox(sandbox, processes):
-    """Hide the grader's files, work in a private tmpfs, and give up privileges.
+    """Hide the grader's files and the machine's private ones, make everything else
+    read-only, work in a private tmpfs, and give up every privilege.
 
     Runs before any student code (see sandbox.py). Mounts only when this process
     provably has a mount namespace of its own, so nothing can touch the host's mounts.
-    Afterwards it runs as ``nobody`` (when started as root) with no capability but
-    CAP_DAC_READ_SEARCH (to read the Python installation, e.g. under a 0700 /root): it
-    cannot unmount what hides the grader's files, write outside its tmpfs, or regain root.
+    Homes and directories others cannot enter (a 0700 /root) are covered with an empty
+    tmpfs, and only the Python installation is mounted back into them, read-only.
+    Afterwards the worker runs without capabilities (as ``nobody`` when started as
+    root): it cannot unmount, write outside its /tmp, or regain root.
     """
     if not sandbox:
         return
     if os.readlink("/proc/self/ns/mnt") == sandbox["host_mnt_ns"]:
         raise RuntimeError("refusing to mount: not in a private mount namespace")
     libc = ctypes.CDLL(None, use_errno=True)
-    _check(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+
+    def mount(source, target, fstype, flags, data=None, what=""):
+        _check(libc.mount(source, target.encode(), fstype, flags, data), what or f"mount {target}")
+
+    mount(b"none", "/", None, MS_REC | MS_PRIVATE)
+    python_paths = _python_paths()
+    covers = _covers(python_paths, sandbox.get("private", []))
+    mount(b"tmpfs", "/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=64m,mode=0755", "private /tmp")
+    staged = []                          # Python paths inside a cover, held aside meanwhile
+    for i, path in enumerate(p for p in python_paths if any(p.startswith(c + "/") for c in covers)):
+        stage = f"/tmp/.stage{i}"
+        os.mkdir(stage)
+        mount(path.encode(), stage, None, MS_BIND | MS_REC)
+        staged.append((stage, path))
     for path in sandbox["hide"]:
-        _check(libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
-                          b"size=16k,mode=0555"), f"hide {path}")
-    _check(libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV, None), "mount /proc")
-    if sandbox.get("private_tmp"):                    # a private, writable, capped /tmp/work
-        _check(libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=64m,mode=0755"),
-               "private /tmp")
-        os.mkdir("/tmp/work", 0o700)
-        if sandbox.get("uid") is not None:
-            os.chown("/tmp/work", sandbox["uid"], sandbox["gid"])
-        os.chdir("/tmp/work")
-    keep = (1 << CAP_DAC_READ_SEARCH) if sandbox.get("uid") is not None else 0
+        mount(b"tmpfs", path, b"tmpfs", MS_NOSUID | MS_NODEV, b"size=16k,mode=0555", f"hide {path}")
+    for path in covers:
+        mount(b"tmpfs", path, b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=0755", f"cover {path}")
+    for stage, path in staged:
+        os.makedirs(path, 0o755, exist_ok=True)
+        mount(stage.encode(), path, None, MS_MOVE)
+        os.rmdir(stage)
+    mount(b"proc", "/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    for point, flags in _mounts():       # everything else read-only (e.g. /run/lock)
+        if point in ("/tmp", "/proc") or point.startswith(("/tmp/", "/proc/")):
+            continue
+        libc.mount(None, point.encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY | flags, None)
+    os.mkdir("/tmp/work", 0o700)
+    if sandbox.get("uid") is not None:
+        os.chown("/tmp/work", sandbox["uid"], sandbox["gid"])
+    os.chdir("/tmp/work")
     _check(libc.prctl(PR_SET_SECUREBITS, SECBITS_LOCKED_DOWN, 0, 0, 0), "securebits")
     for cap in range(CAP_LAST + 1):
-        if not keep >> cap & 1:
-            libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)   # EINVAL past the kernel's last cap
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)     # EINVAL past the kernel's last cap
     if sandbox.get("uid") is not None:
         os.setgroups([])
         os.setgid(sandbox["gid"])
         if processes:                                 # counts every process of the user
             resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
         os.setuid(sandbox["uid"])
-    _capset(libc, keep)
+    _capset(libc, 0)
     _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+
+
+def become_reaper(keep_out):
+    """As PID 1 of a PID namespace, fork: the child goes on as the worker; this process
+    runs no student code, only waits for it and exits with its status (128 + the signal
+    when it was killed). PID 1 ignores signals it has no handler for, and unshare cannot
+    pass on a SIGKILL, so without this an out-of-memory kill would read as "exit 1".
+    """
+    if os.getpid() != 1:
+        return
+    pid = os.fork()
+    if pid == 0:
+        return
+    for fd in keep_out:                   # the worker's pipes must close when it dies
+        os.close(fd)
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+    os._exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
 
 
 class BlockGraderImports:
@@ -262,11 +349,11 @@ def main():
     read_fd, write_fd = int(sys.argv[1]), int(sys.argv[2])
     config = json.loads(sys.argv[3])
     try:
-        if config.get("arena"):
-            import mmap
-            ARENA["map"] = mmap.mmap(config["arena"]["fd"], config["arena"]["size"])
         apply_limits(config["limits"])
         enter_sandbox(config.get("sandbox"), config["limits"].get("processes", 0))
+        become_reaper([read_fd, write_fd] + ([config["arena"]["fd"]] if config.get("arena") else []))
+        if config.get("arena"):
+            ARENA["map"] = mmap.mmap(config["arena"]["fd"], config["arena"]["size"])
     except Exception as exc:              # the grader's problem: say so, in its own words
         print(f"worker setup failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
         os._exit(SETUP_FAILED)

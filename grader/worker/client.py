@@ -215,6 +215,8 @@ class Worker:
                 self._kill()
                 raise WorkerError(detail[-1] if detail else "worker setup failed")
             self._kill()
+            if self.sandbox is not None and returncode is not None and returncode > 128:
+                returncode = -(returncode - 128)   # the namespace's reaper reports 128 + signal
             how = _how_it_died(returncode)
             self.events.append(f"{what}: {how}; the worker was restarted")
             raise CallError("crash", DIED_MESSAGE.format(what=what, how=how)) from None

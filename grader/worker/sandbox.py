@@ -7,10 +7,12 @@ The grader starts the worker through util-linux ``unshare``:
   when ``unshare`` dies;
 - a new network namespace: no network at all;
 - a new mount namespace, in which the worker (see ``child.enter_sandbox``) hides the
-  repository's directories (grader, reference, tasks, submissions, ...), ``/dev/shm``
-  and ``/var/tmp`` behind empty tmpfs mounts, gets a private ``/tmp`` (a 64 MB tmpfs it
-  works in) and its own ``/proc``, and then gives up privileges: as ``nobody`` with a cap
-  on its number of processes when started as root, without capabilities in any case.
+  repository's directories (grader, reference, tasks, submissions, ...), ``/dev/shm``,
+  ``/var/tmp``, the homes and ``/root`` behind empty tmpfs mounts (mounting back only
+  the Python installation), makes every other mount read-only, gets a private ``/tmp``
+  (a 64 MB tmpfs it works in) and its own ``/proc``, and then gives up every privilege:
+  no capabilities, and ``nobody`` with a cap on its number of processes when started
+  as root.
 
 Where namespaces are not available (another OS, a container that forbids them), the
 worker runs as a plain child process and the report says so: network isolation and
@@ -72,7 +74,8 @@ def config(extra_hidden=()):
     if prefix is None:
         return None
     drop = os.geteuid() == 0
-    return {"hide": hidden_paths(extra_hidden), "private_tmp": True,
+    private = [p for p in (str(Path.home()), "/root", "/home") if os.path.isdir(p)]
+    return {"hide": hidden_paths(extra_hidden), "private": private,
             "host_mnt_ns": os.readlink("/proc/self/ns/mnt"),
             "uid": NOBODY if drop else None, "gid": NOBODY if drop else None}
 

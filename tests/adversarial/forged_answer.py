@@ -1,8 +1,9 @@
 # Forges the worker's answer. relu_grad overwrites its input with the 0/1 mask (so the
-# unchanged-inputs check must fail), but when the grader asks for the arguments back it
-# writes its own answer frame -- with a pristine copy of z -- straight to the answer
-# pipe (file descriptor sys.argv[2]), using the worker's own protocol module, and makes
-# the worker's real answer vanish by swapping write_frame for a one-shot no-op.
+# unchanged-inputs check must fail), then writes its own answer frame -- claiming the
+# arguments came back as a pristine copy of z -- straight to the answer pipe (file
+# descriptor sys.argv[2]), using the worker's own protocol module, and makes the
+# worker's real answer vanish by swapping write_frame for a one-shot no-op. The grader
+# must not take the worker's word for what happened to the caller's array.
 # Legitimate part: sigmoid, tanh, relu, relu_grad.values.
 import sys
 
@@ -43,9 +44,8 @@ def relu_grad(z):
     pristine = np.array(z, copy=True)
     z[...] = z > 0                                   # changes the caller's array
     try:
-        request = sys._getframe(1).f_locals.get("request") or {}
         protocol = _worker_protocol()
-        if request.get("return_args") and protocol is not None:
+        if protocol is not None:
             protocol.write_frame(int(sys.argv[2]), {"ok": True, "result": np.array(z),
                                                     "args": [pristine], "kwargs": {}})
             real = protocol.write_frame
