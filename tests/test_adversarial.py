@@ -448,3 +448,14 @@ def test_grading_is_deterministic(task, name):
     reports = [grade(SUBMISSIONS / f"{name}.py", task).to_dict() for _ in range(DETERMINISM_RUNS)]
     for run, report in enumerate(reports[1:], start=2):
         assert report == reports[0], f"grading {name}.py a {run}. time gave another report"
+
+
+def test_every_attack_is_in_the_security_table():
+    """docs/security.md explains every attack of the corpus: one table row per file."""
+    import re
+    doc = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    files = sorted(p.name for p in ADVERSARIAL.glob("*.py"))
+    missing = [name for name in files if f"`{name}`" not in doc]
+    assert missing == [], f"not in docs/security.md: {missing}"
+    rows = [line for line in doc.splitlines() if re.match(r"\|\s*`[\w.-]+\.py`\s*\|", line)]
+    assert len(rows) >= 25
