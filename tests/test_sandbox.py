@@ -108,3 +108,21 @@ def test_no_capability_is_left(worker):
     caps = {line.split(":")[0]: int(line.split()[1], 16) for line in status.splitlines()
             if line.startswith("Cap")}
     assert caps["CapEff"] == caps["CapPrm"] == caps["CapBnd"] == 0
+
+
+@pytest.mark.parametrize("where", ["tmp", "home"])
+def test_a_submission_anywhere_is_graded(task, where):
+    import tempfile
+    from pathlib import Path
+
+    from conftest import SUBMISSIONS, quick
+    from grader.grade import grade
+    folder = Path(tempfile.gettempdir()) if where == "tmp" else Path.home()
+    path = folder / f"grader-probe-{where}.py"
+    path.write_text((SUBMISSIONS / "dave.py").read_text())
+    try:
+        report = grade(path, quick(task, call_seconds=10.0))
+    finally:
+        path.unlink()
+    assert not any("grader error" in n for n in report.notes), report.notes
+    assert report.score == 98
