@@ -18,13 +18,14 @@ ACTIVATION_NAMES = ["sigmoid", "tanh", "relu"]
 D, C, N = 4, 3, 6
 HIDDEN = (5, 6, 4)
 
-# XOR settings established by measurement (see the report of the measurements): with
-# full-batch SGD (batch_size=4 = N, so the shuffling order is irrelevant), [2, 8, 2] tanh,
-# lr=1.0, every seed 0..19 reaches 100% training accuracy under five different init schemes
-# well before XOR_EPOCHS.
+# XOR settings established by measurement: full-batch SGD (batch_size=4 = N, so the shuffling
+# order is irrelevant) on [2, 32, 2] with relu and lr=1.0. Over seeds 0..199 and five init
+# schemes (N(0, 1/fan_in), randn*0.01, Xavier uniform, He normal, U(-1, 1)) every run is at
+# 100% training accuracy from epoch 72 on at the latest, so 300 epochs leave a 4x margin.
+# (tanh/sigmoid cannot be used: with randn*0.01 init they stay at the symmetric saddle.)
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([0, 1, 1, 0])
-XOR_SETTINGS = dict(layer_sizes=[2, 8, 2], activation="tanh", lr=1.0, epochs=500, batch_size=4)
+XOR_SETTINGS = dict(layer_sizes=[2, 32, 2], activation="relu", lr=1.0, epochs=300, batch_size=4)
 
 
 def _sizes(n_hidden):
@@ -34,11 +35,11 @@ def _sizes(n_hidden):
 def _problem(n_hidden, seed):
     """Random params, inputs and labels for a small network; every class occurs."""
     rng = np.random.default_rng(seed)
-    params = mlp.init_params(_sizes(n_hidden), rng)
-    # Non-zero biases, so that their gradients are exercised from a generic point.
-    for key in params:
-        if key.startswith("b"):
-            params[key] = 0.1 * rng.standard_normal(params[key].shape)
+    sizes = _sizes(n_hidden)
+    params = {}  # built here, independent of init_params; non-zero biases for a generic point
+    for l in range(1, len(sizes)):
+        params[f"W{l}"] = rng.standard_normal((sizes[l - 1], sizes[l])) / math.sqrt(sizes[l - 1])
+        params[f"b{l}"] = 0.1 * rng.standard_normal(sizes[l])
     X = rng.standard_normal((N, D))
     y = np.array([0, 1, 2, 0, 1, 2])
     rng.shuffle(y)
@@ -425,7 +426,7 @@ def test_train_is_deterministic():
     assert mlp.loss(a, X, y, "tanh") < mlp.loss(init, X, y, "tanh")
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", range(20))
 def test_train_learns_xor(seed):
     s = XOR_SETTINGS
     params = mlp.train(XOR_X, XOR_Y, s["layer_sizes"], s["activation"], lr=s["lr"],
