@@ -126,3 +126,22 @@ def test_a_submission_anywhere_is_graded(task, where):
         path.unlink()
     assert not any("grader error" in n for n in report.notes), report.notes
     assert report.score == 98
+
+
+def test_a_python_installed_under_tmp_still_works_in_the_sandbox(tmp_path):
+    """The worker's /tmp is private; a virtual environment (or checkout) under /tmp must
+    still be importable there, and hidden files stay hidden (a CI clone may live in /tmp)."""
+    import subprocess
+    import venv
+
+    from conftest import SUBMISSIONS
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, system_site_packages=True, with_pip=False)
+    result = subprocess.run([str(env_dir / "bin" / "python"), "-m", "grader", "run",
+                             str(SUBMISSIONS / "dave.py"), "--format", "json"],
+                            capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    import json
+    doc = json.loads(result.stdout)
+    assert not any("grader error" in n for n in doc["notes"]), doc["notes"]
+    assert doc["score"] == 98

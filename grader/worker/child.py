@@ -102,10 +102,14 @@ def _topmost(paths):
 
 
 def _python_paths():
-    """Where this interpreter and its packages live: what the worker must keep reading."""
-    paths = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path)
-             if p and os.path.isdir(p)}
-    return _topmost(paths)
+    """Where this interpreter and its packages live (its prefixes): what the worker must
+    keep reading. Other sys.path entries (e.g. a checkout on the path) are not included."""
+    return _topmost({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)
+                     if p and os.path.isdir(p)})
+
+
+def _inside(path, ancestor):
+    return path == ancestor or path.startswith(ancestor.rstrip("/") + "/")
 
 
 def _covers(python_paths, private):
@@ -119,7 +123,7 @@ def _covers(python_paths, private):
             if not os.stat(ancestor).st_mode & 0o001:
                 covers.add(ancestor)
                 break
-    return _topmost(covers)
+    return _topmost(c for c in covers if not _inside(c, "/tmp"))   # /tmp is private anyway
 
 
 def enter_sandbox(sandbox, processes):
@@ -128,10 +132,11 @@ def enter_sandbox(sandbox, processes):
 
     Runs before any student code (see sandbox.py). Mounts only when this process
     provably has a mount namespace of its own, so nothing can touch the host's mounts.
-    Homes and directories others cannot enter (a 0700 /root) are covered with an empty
-    tmpfs, and only the Python installation is mounted back into them, read-only.
-    Afterwards the worker runs without capabilities (as ``nobody`` when started as
-    root): it cannot unmount, write outside its /tmp, or regain root.
+    Homes, directories others cannot enter (a 0700 /root) and /tmp are covered with
+    empty tmpfs mounts, and only the Python installation is mounted back into them
+    (through descriptors opened before covering). Afterwards the worker runs without
+    capabilities (as ``nobody`` when started as root): it cannot unmount, write outside
+    its /tmp, or regain root.
     """
     if not sandbox:
         return
@@ -145,24 +150,22 @@ def enter_sandbox(sandbox, processes):
     mount(b"none", "/", None, MS_REC | MS_PRIVATE)
     python_paths = _python_paths()
     covers = _covers(python_paths, sandbox.get("private", []))
+    held = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in python_paths
+            if any(_inside(path, c) for c in covers + ["/tmp"])]
     mount(b"tmpfs", "/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=64m,mode=0755", "private /tmp")
-    staged = []                          # Python paths inside a cover, held aside meanwhile
-    for i, path in enumerate(p for p in python_paths if any(p.startswith(c + "/") for c in covers)):
-        stage = f"/tmp/.stage{i}"
-        os.mkdir(stage)
-        mount(path.encode(), stage, None, MS_BIND | MS_REC)
-        staged.append((stage, path))
-    for path in sandbox["hide"]:
-        mount(b"tmpfs", path, b"tmpfs", MS_NOSUID | MS_NODEV, b"size=16k,mode=0555", f"hide {path}")
     for path in covers:
         mount(b"tmpfs", path, b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=0755", f"cover {path}")
-    for stage, path in staged:
+    for path, fd in held:                # the Python installation, back where it was
         os.makedirs(path, 0o755, exist_ok=True)
-        mount(stage.encode(), path, None, MS_MOVE)
-        os.rmdir(stage)
+        mount(f"/proc/self/fd/{fd}".encode(), path, None, MS_BIND | MS_REC, None, f"expose {path}")
+        os.close(fd)
+    for path in sandbox["hide"]:         # last, so nothing mounted later uncovers them
+        if path == "/tmp" or not os.path.isdir(path) or any(_inside(p, path) for p in python_paths):
+            continue                     # private already, gone with /tmp, or holds Python
+        mount(b"tmpfs", path, b"tmpfs", MS_NOSUID | MS_NODEV, b"size=16k,mode=0555", f"hide {path}")
     mount(b"proc", "/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     for point, flags in _mounts():       # everything else read-only (e.g. /run/lock)
-        if point in ("/tmp", "/proc") or point.startswith(("/tmp/", "/proc/")):
+        if point in ("/tmp", "/proc") or point.startswith("/proc/"):
             continue
         libc.mount(None, point.encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY | flags, None)
     os.mkdir("/tmp/work", 0o700)

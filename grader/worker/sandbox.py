@@ -63,8 +63,6 @@ def hidden_paths(extra=()):
         path = Path(path).resolve()
         if path.is_dir() and path not in prefix.parents and str(path) not in paths and path != Path("/"):
             paths.append(str(path))
-    # /tmp is replaced by a private tmpfs anyway (and holds the sandbox's staging area)
-    paths = [p for p in paths if p != "/tmp" and not p.startswith("/tmp/")]
     paths += [p for p in SHARED_TEMP if os.path.isdir(p)]
     # a directory inside one already hidden needs (and allows) no mount of its own
     return [p for p in paths if not any(p.startswith(q + "/") for q in paths)]
