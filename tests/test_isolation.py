@@ -138,3 +138,13 @@ def test_the_cpu_time_limit_is_reported_as_such():
         with pytest.raises(CallError) as info:
             w.call("spin", timeout=20.0)
     assert info.value.kind == "crash" and "SIGXCPU (CPU time limit)" in info.value.message
+
+
+def test_string_hashing_is_the_same_in_every_worker():
+    """Set order of strings must not vary between gradings (PYTHONHASHSEED holds)."""
+    source = "def order():\n    return list({'relu', 'tanh', 'sigmoid', 'softmax', 'one_hot', 'accuracy'})\n"
+    orders = set()
+    for _ in range(4):
+        with Worker(source, "student.py", [0]) as w:
+            orders.add(tuple(w.call("order")))
+    assert len(orders) == 1

@@ -1,6 +1,6 @@
 """The worker: runs one student submission in its own process and serves calls.
 
-Started by ``grader.worker.client`` as ``python -I child.py READ_FD WRITE_FD CONFIG``
+Started by ``grader.worker.client`` as ``python -s -P child.py READ_FD WRITE_FD CONFIG``
 (inside ``unshare`` where namespaces work, see sandbox.py). It imports nothing from the ``grader`` package: the
 wire format comes from ``protocol.py`` beside it, loaded by path. Requests arrive on
 READ_FD and answers leave on WRITE_FD; the student's own stdout and stderr go wherever
@@ -98,6 +98,7 @@ def _mounts():
 
 def _topmost(paths):
     """The paths that lie inside none of the others."""
+    paths = list(paths)
     return sorted(p for p in paths if not any(p.startswith(q.rstrip("/") + "/") for q in paths if q != p))
 
 

@@ -21,6 +21,10 @@ from . import protocol, sandbox
 from .arena import Arena
 
 CHILD = Path(__file__).with_name("child.py")
+# No user site-packages, no script directory on sys.path. Not -I: it implies -E, which
+# would ignore PYTHONHASHSEED and make string hashing (set order) differ between runs;
+# the environment is built from scratch below instead.
+PYTHON_FLAGS = ("-s", "-P") if sys.version_info >= (3, 11) else ("-s",)
 OUTPUT_TAIL_BYTES = 2000
 
 TIMEOUT_MESSAGE = "{what} did not finish within {seconds:g} s (an endless loop, or far too slow?)"
@@ -129,8 +133,8 @@ class Worker:
         config = {"limits": self.limits.for_child(), "sandbox": self.sandbox,
                   "arena": {"fd": self.arena.fd, "size": self.arena.size}}
         self.proc = subprocess.Popen(
-            (prefix or []) + [sys.executable, "-I", str(CHILD), str(to_child_r), str(from_child_w),
-                              json.dumps(config)],
+            (prefix or []) + [sys.executable, *PYTHON_FLAGS, str(CHILD), str(to_child_r),
+                              str(from_child_w), json.dumps(config)],
             pass_fds=(to_child_r, from_child_w, self.arena.fd), stdin=subprocess.DEVNULL,
             stdout=self._output, stderr=self._output, cwd=self.workdir, env=env,
             start_new_session=True)
