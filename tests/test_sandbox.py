@@ -18,6 +18,8 @@ def write(path):
     with open(path, "w") as f:
         f.write("x")
     return "written"
+def listdir(path):
+    return sorted(os.listdir(path))
 def me():
     return [os.getuid(), os.getpid(), os.getcwd(), sorted(p for p in os.listdir("/proc") if p.isdigit())]
 def connect():
@@ -39,7 +41,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="na
 
 @pytest.fixture(scope="module")
 def worker():
-    with Worker(SOURCE, "student.py", range(8)) as w:
+    with Worker(SOURCE, "student.py", range(9)) as w:
         yield w
 
 
@@ -51,6 +53,8 @@ def test_the_sandbox_is_available_on_linux():
 @pytest.mark.parametrize("path", ["reference/mlp.py", "tasks/mlp/task.yaml", "submissions/alice.py",
                                   "grader/checks/values.py"])
 def test_grader_files_cannot_be_read_by_path(worker, path):
+    """Neither this checkout's files nor any other's: only system directories and the
+    Python installation stay visible."""
     assert (ROOT / path).exists()
     with pytest.raises(Exception) as info:
         worker.call("read", str(ROOT / path))
@@ -78,7 +82,8 @@ def test_no_network(worker):
 
 
 def test_cannot_unmount_what_hides_the_grader_or_regain_root(worker):
-    assert worker.call("umount", str(ROOT / "reference")) == [-1, 1]     # EPERM
+    assert worker.call("umount", "/tmp") == [-1, 1]          # EPERM: a mount point it has
+    assert worker.call("umount", str(ROOT / "reference"))[0] == -1
     with pytest.raises(Exception) as info:
         worker.call("become_root")
     assert info.value.exc_type == "PermissionError"
@@ -145,3 +150,15 @@ def test_a_python_installed_under_tmp_still_works_in_the_sandbox(tmp_path):
     doc = json.loads(result.stdout)
     assert not any("grader error" in n for n in doc["notes"]), doc["notes"]
     assert doc["score"] == 98
+
+
+def test_only_system_directories_and_python_are_visible(worker):
+    import os
+    for top in sorted(os.listdir("/")):
+        path = "/" + top
+        if os.path.isdir(path) and not os.path.islink(path) and path not in (
+                "/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc", "/dev",
+                "/proc", "/sys", "/tmp"):
+            if any((p + "/").startswith(path + "/") for p in (sys.prefix, sys.base_prefix)):
+                continue                 # holds the Python installation, bound back
+            assert worker.call("listdir", path) == [], path

@@ -113,10 +113,18 @@ def _inside(path, ancestor):
     return path == ancestor or path.startswith(ancestor.rstrip("/") + "/")
 
 
+SYSTEM_DIRS = {"/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc", "/dev",
+               "/proc", "/sys", "/tmp"}
+
+
 def _covers(python_paths, private):
-    """Directories to cover with an empty tmpfs: the private ones (homes), and the first
-    ancestor of a Python path that other users cannot enter (e.g. a 0700 /root)."""
+    """Directories to cover with an empty tmpfs: every top-level directory but the
+    system's (so no checkout, home or data anywhere on the machine stays visible), the
+    private ones (homes), and the first ancestor of a Python path that other users
+    cannot enter (e.g. a 0700 /root)."""
     covers = {p for p in private if os.path.isdir(p)}
+    covers |= {entry.path for entry in os.scandir("/")
+               if entry.is_dir(follow_symlinks=False) and entry.path not in SYSTEM_DIRS}
     for path in python_paths:
         parts = path.split("/")
         for i in range(2, len(parts)):
@@ -133,9 +141,9 @@ def enter_sandbox(sandbox, processes):
 
     Runs before any student code (see sandbox.py). Mounts only when this process
     provably has a mount namespace of its own, so nothing can touch the host's mounts.
-    Homes, directories others cannot enter (a 0700 /root) and /tmp are covered with
-    empty tmpfs mounts, and only the Python installation is mounted back into them
-    (through descriptors opened before covering). Afterwards the worker runs without
+    Every top-level directory but the system's (/usr, /lib, /etc, /dev, ...) is covered
+    with an empty tmpfs, /tmp with a private one, and only the Python installation is
+    mounted back into them (through descriptors opened before covering). Afterwards the worker runs without
     capabilities (as ``nobody`` when started as root): it cannot unmount, write outside
     its /tmp, or regain root.
     """
