@@ -38,26 +38,29 @@ def test_template_scores_zero_without_grader_errors(graded):
     assert all(c.status == "error" and "not implemented yet" in c.message for c in checks)
 
 
-@pytest.mark.parametrize("name, bug_checks, end_to_end", [
+@pytest.mark.parametrize("name, bug_checks, must_break, may_break", [
     # softmax over axis 0: rows do not sum to 1, values and stability probes differ;
     # its shape is right and it does not touch its input. End to end, training and the
     # gradient check through the student's own forward (no points) break with it.
     ("bob", {"softmax.rows", "softmax.values", "softmax.large", "softmax.scales"},
-     E2E_TRAIN | {"backward.gradcheck"}),
+     E2E_TRAIN | {"backward.gradcheck"}, set()),
     # m = X.shape[1]: every gradient is scaled by N/D, so all backward value checks fail
-    # (the zero-point gradient check too); at lr 0.1 MNIST then learns too slowly.
-    ("carol", {"backward.one_hidden", "backward.two_hidden", "backward.three_hidden",
-               "backward.gradcheck"}, {"train.mnist"}),
+    # (the zero-point gradient check too). Training is only slowed (lr * N/D): on MNIST
+    # it ends near the threshold (84% here), so that check may go either way.
+    ("carol", {"backward.one_hidden", "backward.two_hidden", "backward.three_hidden"},
+     {"backward.gradcheck"}, {"train.mnist"}),
     # no shuffling: batches are in data order and the same every call; still a partition.
-    ("dave", {"minibatches.shuffled", "minibatches.reshuffles"}, set()),
+    ("dave", {"minibatches.shuffled", "minibatches.reshuffles"}, set(), set()),
 ])
-def test_buggy_submission_loses_points_only_where_the_bug_is(graded, task, name, bug_checks, end_to_end):
+def test_buggy_submission_loses_points_only_where_the_bug_is(graded, task, name, bug_checks,
+                                                             must_break, may_break):
     report = graded(SUBMISSIONS / f"{name}.py")
-    assert not_passed(report) == bug_checks | end_to_end
+    lost = not_passed(report)
+    assert bug_checks | must_break <= lost <= bug_checks | must_break | may_break
     points = {c.id: c.points for f in task.functions for c in f.checks}
-    assert report.score == 100 - sum(points[c] for c in bug_checks | end_to_end)
+    assert report.score == 100 - sum(points[c] for c in lost)
     e2e = {c.id for f in task.functions for c in f.checks if c.end_to_end}
-    assert end_to_end <= e2e                     # only end-to-end checks fail outside the bug
+    assert must_break | may_break <= e2e          # only end-to-end checks fail outside the bug
 
 
 def test_bob_messages_say_what_is_wrong(graded):

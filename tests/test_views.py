@@ -49,9 +49,10 @@ def test_self_check_runs_public_checks_only_and_says_what_to_fix_first(task):
     assert "What to fix first:" in text
     first = text.split("What to fix first:")[1].strip()
     assert first.startswith("1. backward: backward gives the right gradients for one hidden relu layer")
-    assert "2. train: train reaches 85% test accuracy" in first
-    # public backward checks (5 + 4) and the MNIST check (7) fail: 95 - 16
-    assert text.rstrip().endswith("Score: 79/95")
+    # the public backward checks (5 + 4) fail; the MNIST check (7) may, as carol's
+    # training is only slowed (see test_submissions)
+    mnist_failed = "train: train reaches 85% test accuracy" in first
+    assert text.rstrip().endswith(f"Score: {95 - 9 - (7 if mnist_failed else 0)}/95")
 
 
 def test_self_check_of_one_function():
