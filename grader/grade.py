@@ -5,7 +5,7 @@ import re
 from .engine import run_checks
 from .names import DID_YOU_MEAN, near_misses
 from .result import ERROR, FAILED, CheckResult, FunctionResult, Report
-from .submission import SubmissionError, load
+from .submission import SubmissionError, check_path, load
 from .worker import CallError, Worker, WorkerError
 
 LOAD_FAILED = "{where}: {type}: {message}"
@@ -38,7 +38,6 @@ def grade(path, task, public_only=False, run_toplevel=False, only=None):
     try:
         sub = load(path, run_toplevel=run_toplevel)
     except SubmissionError as exc:
-        from .submission import check_path
         check_path(path)
         return _ungraded(task, str(path), [], NOT_GRADED.format(reason=exc), FAILED)
     return grade_submission(sub, task)

@@ -13,8 +13,14 @@ import ast
 import inspect
 import sys
 import tempfile
+import textwrap
 import types
 from pathlib import Path
+
+from .grade import grade_submission, select
+from .report.text import render_text
+from .submission import load
+from .task import load_task
 
 IGNORED = {"In", "Out", "get_ipython", "exit", "quit", "check"}
 NOTHING_FOUND = "check() found no functions of the task {task!r} in this namespace (looked for: {names})"
@@ -51,7 +57,6 @@ def source_from_namespace(ns):
 
 
 def _dedent(code):
-    import textwrap
     return textwrap.dedent(code).rstrip() + "\n"
 
 
@@ -74,11 +79,6 @@ def check(function=None, task="mlp", namespace=None, file=None):
     ``check()`` grades every function of the task; ``check("softmax")`` only one.
     Returns the Report (its score is ``report.score`` out of ``report.max_score``).
     """
-    from .grade import grade_submission, select
-    from .report.text import render_text
-    from .submission import load
-    from .task import load_task
-
     the_task = load_task(task)
     names = [f.name for f in the_task.functions]
     if function is not None and function not in names:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from .checks import KINDS
 from .worker import WorkerLimits
 
 TASKS_DIR = Path(__file__).resolve().parent.parent / "tasks"
@@ -81,9 +82,7 @@ def load_task(name_or_path, tasks_dir=TASKS_DIR, kinds=None):
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise TaskError(f"{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
-    if kinds is None:
-        from .checks import KINDS as kinds
-    return _parse(doc, path, kinds)
+    return _parse(doc, path, KINDS if kinds is None else kinds)
 
 
 # ------------------------------------------------------------------ parsing

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from grader.worker import Worker, sandbox
+from grader.worker import CallError, Worker, sandbox
 
 SOURCE = '''
 import os
@@ -56,7 +56,7 @@ def test_grader_files_cannot_be_read_by_path(worker, path):
     """Neither this checkout's files nor any other's: only system directories and the
     Python installation stay visible."""
     assert (ROOT / path).exists()
-    with pytest.raises(Exception) as info:
+    with pytest.raises(CallError) as info:
         worker.call("read", str(ROOT / path))
     assert "FileNotFoundError" in info.value.exc_type
 
@@ -64,7 +64,7 @@ def test_grader_files_cannot_be_read_by_path(worker, path):
 def test_only_its_own_directory_is_writable(worker, tmp_path):
     assert worker.call("write", "here.txt") == "written"
     for target in (ROOT / "pwned.txt", tmp_path / "pwned.txt"):
-        with pytest.raises(Exception):
+        with pytest.raises(CallError):
             worker.call("write", str(target))
         assert not target.exists()
 
@@ -76,7 +76,7 @@ def test_it_runs_unprivileged_in_its_own_pid_namespace(worker):
 
 
 def test_no_network(worker):
-    with pytest.raises(Exception) as info:
+    with pytest.raises(CallError) as info:
         worker.call("connect")
     assert info.value.exc_type in ("OSError", "ConnectionRefusedError")
 
@@ -84,7 +84,7 @@ def test_no_network(worker):
 def test_cannot_unmount_what_hides_the_grader_or_regain_root(worker):
     assert worker.call("umount", "/tmp") == [-1, 1]          # EPERM: a mount point it has
     assert worker.call("umount", str(ROOT / "reference"))[0] == -1
-    with pytest.raises(Exception) as info:
+    with pytest.raises(CallError) as info:
         worker.call("become_root")
     assert info.value.exc_type == "PermissionError"
 
@@ -97,13 +97,13 @@ def test_private_files_are_covered_and_everything_else_is_read_only(worker, tmp_
     secret = sandbox.Path.home() / ".grader-sandbox-probe"
     secret.write_text("private")
     try:
-        with pytest.raises(Exception) as info:
+        with pytest.raises(CallError) as info:
             worker.call("read", str(secret))
         assert info.value.exc_type == "FileNotFoundError"
     finally:
         secret.unlink()
     for target in ("/run/lock/grader-probe", "/var/tmp/grader-probe", "/etc/grader-probe"):
-        with pytest.raises(Exception):
+        with pytest.raises(CallError):
             worker.call("write", target)
         assert not sandbox.Path(target).exists()
 

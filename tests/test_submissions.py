@@ -6,7 +6,7 @@ checks where the bug necessarily breaks learning; everything else must pass.
 """
 import pytest
 
-from conftest import ROOT, SUBMISSIONS, not_passed, statuses
+from conftest import ROOT, SUBMISSIONS, not_passed
 
 E2E_TRAIN = {"train.xor", "train.mnist"}
 

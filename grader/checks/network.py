@@ -8,6 +8,7 @@ The reference module must provide forward, backprop, one_hot and ACTIVATIONS.
 """
 import numpy as np
 
+from ..inputs import for_worker
 from ..worker import CallError
 from .base import Failed
 from .compare import as_array, expect_close, expect_dict, kind_of
@@ -173,7 +174,7 @@ def gradient_check(ctx):
         _, cache, _ = _call_forward(ctx, params, X, activation)
         what = f"backward(params, cache, y, {activation!r})"
         grads = ctx.call("backward", params, cache, y, activation)
-        numeric = ctx.worker.harness("loss_numgrad", *_for_worker(params, X, y, activation, eps),
+        numeric = ctx.worker.harness("loss_numgrad", *for_worker([params, X, y, activation, eps]),
                                      timeout=ctx.check.timeout or None,
                                      what="the numerical gradient of your forward + cross_entropy")
         if not isinstance(grads, dict) or set(grads) != set(params):
@@ -187,11 +188,6 @@ def gradient_check(ctx):
                 raise Failed(f"{what}: relative error {err:.2g} for {key} between your backward and "
                              f"the numerical gradient of your own forward + cross_entropy "
                              f"(at most {limit:g} expected)")
-
-
-def _for_worker(*values):
-    from ..inputs import for_worker
-    return for_worker(list(values))
 
 
 def predict_labels(ctx):

@@ -217,7 +217,7 @@ class Worker:
             if returncode == SETUP_FAILED:
                 detail = self.output_tail().strip().splitlines()
                 self._kill()
-                raise WorkerError(detail[-1] if detail else "worker setup failed")
+                raise WorkerError(detail[-1] if detail else "worker setup failed") from None
             self._kill()
             if self.sandbox is not None and returncode is not None and returncode > 128:
                 returncode = -(returncode - 128)   # the namespace's reaper reports 128 + signal
