@@ -13,7 +13,6 @@ import re
 import pytest
 
 from .checks import KINDS, Context, Failed
-from .inputs import SpecError
 from .result import ERROR, FAILED, PASSED, CheckResult
 from .worker import CallError
 
@@ -111,7 +110,7 @@ class Grading:
             if text is None:
                 return ERROR, NOT_IMPLEMENTED.format(name=function.name), "", False
             return ERROR, text, spec.help, False
-        except (SpecError, Exception) as exc:   # the grader's own problem, never the student's
+        except Exception as exc:    # e.g. a SpecError: the grader's own problem, never the student's
             return ERROR, GRADER_ERROR.format(detail=f"{type(exc).__name__}: {exc}"), "", True
 
     def _defines(self, failure, name):
