@@ -62,12 +62,22 @@ def _index(flat_index, shape):
     return tuple(int(i) for i in np.unravel_index(flat_index, shape)) if shape else ()
 
 
+def agrees(actual, expected, rtol=RTOL, atol=ATOL):
+    """Whether two float arrays have one shape and close values (no message: a test)."""
+    return actual.shape == expected.shape and bool(np.allclose(actual, expected, rtol=rtol, atol=atol))
+
+
+def expect_shape(actual, shape, what):
+    """Failed with "expected shape (4, 3), got (3, 4)" unless ``actual`` has ``shape``."""
+    if actual.shape != tuple(shape):
+        raise Failed(f"{what}: expected shape {tuple(shape)}, got {actual.shape}")
+
+
 def expect_close(actual, expected, what, rtol=RTOL, atol=ATOL, name="values"):
     """actual (anything) against expected (ndarray): shape, finiteness, then values."""
     expected = np.asarray(expected, dtype=np.float64)
     actual = as_array(actual, what, expected.shape)
-    if actual.shape != expected.shape:
-        raise Failed(f"{what}: expected shape {expected.shape}, got {actual.shape}")
+    expect_shape(actual, expected.shape, what)
     bad = ~np.isfinite(actual) & np.isfinite(expected)
     if bad.any():
         first = _index(np.flatnonzero(bad)[0], actual.shape)

@@ -11,7 +11,7 @@ import numpy as np
 from ..inputs import for_worker
 from ..worker import CallError
 from .base import Failed
-from .compare import as_array, expect_close, expect_dict, kind_of
+from .compare import agrees, as_array, expect_close, expect_dict, expect_shape, kind_of
 
 
 def _layers(params):
@@ -41,7 +41,7 @@ def _own_helper_agrees(ctx, helper, z, actual):
         own = as_array(ctx.call(helper, z), helper)
     except (CallError, Failed):
         return False
-    return own.shape == actual.shape and np.allclose(own, actual, rtol=1e-4, atol=1e-6)
+    return agrees(own, actual)
 
 
 def forward_layers(ctx):
@@ -60,9 +60,9 @@ def forward_layers(ctx):
         arrays = {k: as_array(cache[k], f"{what}: cache[{k!r}]") for k in cache if k in _wanted(L)}
         if part == "shapes":
             expected = ctx.reference("forward", params, X, activation)[1]
-            _expect_shape(as_array(probs, f"{what}: probs"), expected[f"A{L}"].shape, f"{what}: probs")
+            expect_shape(as_array(probs, f"{what}: probs"), expected[f"A{L}"].shape, f"{what}: probs")
             for key in _wanted(L):
-                _expect_shape(arrays[key], expected[key].shape, f"{what}: cache[{key!r}]")
+                expect_shape(arrays[key], expected[key].shape, f"{what}: cache[{key!r}]")
         elif part == "pre_activations":
             expect_close(arrays["A0"], X, f"{what}: cache['A0'] (should be X itself)")
             for l in range(1, L + 1):
@@ -77,7 +77,7 @@ def forward_layers(ctx):
             f = ref_act[activation]
             for l in range(1, L):
                 Z, A = arrays[f"Z{l}"], arrays[f"A{l}"]
-                if A.shape == Z.shape and np.allclose(A, f(Z), rtol=1e-4, atol=1e-6):
+                if agrees(A, f(Z)):
                     continue
                 if _own_helper_agrees(ctx, activation, Z, A):
                     notes.append(f"A{l} is your own {activation}(Z{l}); {activation} itself is checked on its own")
@@ -87,7 +87,7 @@ def forward_layers(ctx):
             ZL = arrays[f"Z{L}"]
             P = as_array(probs, f"{what}: probs")
             expected = ctx.reference("softmax", ZL)
-            if not (P.shape == expected.shape and np.allclose(P, expected, rtol=1e-4, atol=1e-6)):
+            if not agrees(P, expected):
                 if _own_helper_agrees(ctx, "softmax", ZL, P):
                     notes.append(f"probs are your own softmax(Z{L}); softmax itself is checked on its own")
                 else:
@@ -100,11 +100,6 @@ def forward_layers(ctx):
 
 def _wanted(L):
     return ["A0"] + [f"{p}{l}" for l in range(1, L + 1) for p in ("Z", "A")]
-
-
-def _expect_shape(actual, shape, what):
-    if actual.shape != tuple(shape):
-        raise Failed(f"{what}: expected shape {tuple(shape)}, got {actual.shape}")
 
 
 def _activations(ctx):
@@ -157,7 +152,7 @@ def _own_derivatives(ctx, params, cache, activation):
             return None
         if d.shape != Z.shape:
             return None
-        differs |= not np.allclose(d, true_grad(Z), rtol=1e-4, atol=1e-6)
+        differs |= not agrees(d, true_grad(Z))
         own.append(d)
     return own if differs else None
 
@@ -181,8 +176,7 @@ def gradient_check(ctx):
             raise Failed(f"{what} returned {kind_of(grads)}; expected a dict with keys {', '.join(params)}")
         for key in params:
             a, b = as_array(grads[key], f"{what}, key {key!r}"), as_array(numeric[key], key)
-            if a.shape != b.shape:
-                raise Failed(f"{what}, key {key!r}: expected shape {b.shape}, got {a.shape}")
+            expect_shape(a, b.shape, f"{what}, key {key!r}")
             err = np.linalg.norm(a - b) / max(1e-12, np.linalg.norm(a) + np.linalg.norm(b))
             if not err < limit:
                 raise Failed(f"{what}: relative error {err:.2g} for {key} between your backward and "

@@ -5,7 +5,7 @@ These know nothing about neural networks; any task can use them from its task fi
 import numpy as np
 
 from .base import Failed, param_names
-from .compare import ATOL, RTOL, as_array, as_float, expect_same, kind_of
+from .compare import ATOL, RTOL, as_array, as_float, expect_same, expect_shape, kind_of
 
 
 def _tolerances(ctx):
@@ -40,10 +40,8 @@ def same_shape(ctx):
     func = ctx.function.name
     for args in ctx.cases():
         expected = np.asarray(ctx.reference(func, *args))
-        actual = as_array(ctx.call(func, *args), ctx.call_text(func, args), expected.shape)
-        if actual.shape != expected.shape:
-            raise Failed(f"{ctx.call_text(func, args)}: expected shape {expected.shape}, "
-                         f"got {actual.shape}")
+        what = ctx.call_text(func, args)
+        expect_shape(as_array(ctx.call(func, *args), what, expected.shape), expected.shape, what)
 
 
 def returns_number(ctx):
