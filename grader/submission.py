@@ -162,9 +162,12 @@ def _is_constant_expr(expr, known=None):
     indexes anything (``y = data["y"]`` is script code: ``data`` may never have been loaded)."""
     if isinstance(expr, ast.Lambda):
         return True                        # its body runs only when called
-    if not all(isinstance(n, _CONSTANT_NODES) for n in ast.walk(expr)):
-        return False
-    names = {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
+    lambdas = [n for n in ast.walk(expr) if isinstance(n, ast.Lambda)]
+    inside = {id(n) for lam in lambdas for n in ast.walk(lam) if n is not lam}
+    outside = [n for n in ast.walk(expr) if id(n) not in inside]
+    if not all(isinstance(n, _CONSTANT_NODES + (ast.Lambda,)) for n in outside):
+        return False                       # e.g. {"relu": lambda z: ...}: lambdas as values
+    names = {n.id for n in outside if isinstance(n, ast.Name)}
     return known is None or names <= known | _BUILTINS
 
 

@@ -109,3 +109,14 @@ def test_constants_that_read_skipped_data_are_skipped_too(tmp_path):
     ])))
     assert ran(sub) == [1, 5, 6, 8, 9, 11]
     assert sub.skipped_names["y_train"] == 3
+
+
+def test_lambdas_inside_a_literal_are_definitions_but_calls_around_them_are_not(tmp_path):
+    sub = load(write(tmp_path, "\n".join([
+        "import numpy as np",                                              # 1 runs
+        "DERIV = {'relu': lambda z: (z > 0) * 1.0, 'tanh': lambda z: 1 - np.tanh(z) ** 2}",  # 2 runs
+        "PAIRS = [(np.tanh, lambda z: 1 - np.tanh(z) ** 2)]",              # 3 runs
+        "BAD = {'relu': lambda z: z, 'w': np.load('w.npy')}",              # 4 skipped: a call
+        "ALSO_BAD = {'f': lambda z: z, 'g': undefined_name}",              # 5 skipped: unknown
+    ])))
+    assert ran(sub) == [1, 2, 3]
