@@ -4,6 +4,7 @@ These know nothing about neural networks; any task can use them from its task fi
 """
 import numpy as np
 
+from ..worker import CallError
 from .base import Failed, param_names
 from .compare import ATOL, RTOL, as_array, as_float, expect_same, expect_shape, kind_of
 
@@ -62,28 +63,53 @@ def _arrays(value, path):
             yield from _arrays(item, f"{path}[{i}]")
 
 
+def _explained_by_helper(ctx, helpers, old, new):
+    """The own helper whose in-place effect on ``old`` is exactly ``new``, or None."""
+    for helper in helpers:
+        if not ctx.has(helper):
+            continue
+        try:
+            _, (after,), _ = ctx.call(helper, old, return_args=True)
+        except CallError:
+            continue
+        if isinstance(after, np.ndarray) and after.shape == new.shape and not np.array_equal(after, old) \
+                and np.array_equal(after, new, equal_nan=True):
+            return helper
+    return None
+
+
 def unchanged_inputs(ctx):
     """The student's function leaves the arrays it was given as they were.
 
-    Task-file keys: ``args``/``cases``; ``atol`` (default 0: bit for bit).
+    Task-file keys: ``args``/``cases``; ``atol`` (default 0: bit for bit); ``own_helpers``:
+    functions it may call on its arguments (e.g. backward calling relu_grad on the cache's
+    Z). A change that is exactly what one of them does to its own argument is charged to
+    that helper (its own checks and the diagnosis name it), not here.
     """
     func = ctx.function.name
     atol = float(ctx.params.get("atol", 0.0))
-    params = param_names(ctx.task, func)
+    names = param_names(ctx.task, func)
+    notes = []
     for args in ctx.cases():
         _, after, _ = ctx.call(func, *args, return_args=True)
         for i, (before, now) in enumerate(zip(args, after)):
-            label = params[i] if i < len(params) else f"argument {i}"
+            label = names[i] if i < len(names) else f"argument {i}"
             now_arrays = dict(_arrays(now, label))
             for path, old in _arrays(before, label):
                 new = now_arrays.get(path)
                 if new is None or new.shape != old.shape:
                     raise Failed(f"{func}() replaced {path} with something else")
                 changed = ~np.isclose(new, old, rtol=0, atol=atol, equal_nan=True)
-                if changed.any():
+                if not changed.any():
+                    continue
+                helper = _explained_by_helper(ctx, ctx.params.get("own_helpers", []), old, new)
+                if helper is None:
                     raise Failed(f"{ctx.call_text(func, args)} changed {path} in place "
                                  f"({int(changed.sum())} of {old.size} entries); the caller's "
                                  f"data must be left as it was")
+                notes.append(f"{path} is changed by your own {helper}, which writes into its "
+                             f"argument; that is charged to {helper}")
+    return "; ".join(dict.fromkeys(notes)) or None
 
 
 def values_in_range(ctx):
