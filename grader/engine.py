@@ -68,7 +68,7 @@ class Grading:
 
     def __init__(self, task, worker, sub):
         self.task, self.worker, self.sub = task, worker, sub
-        self.results = {}
+        self.results, self.facts = {}, {}
 
     # ------------------------------------------------------------ pytest hooks
     def pytest_configure(self, config):
@@ -102,6 +102,7 @@ class Grading:
             note = KINDS[spec.kind](Context(self.task, function, spec, self.worker))
             return PASSED, note or "", "", False
         except Failed as failure:
+            self.facts[spec.id] = failure.facts
             return FAILED, failure.rationale, failure.help or spec.help, False
         except CallError as error:
             if error.kind == "missing":
@@ -127,7 +128,8 @@ class Grading:
         return CheckResult(id=spec.id, function=function.name, description=spec.description,
                            status=status, message=message, help=help if status != PASSED else "",
                            points=spec.points if status == PASSED else 0, max_points=spec.points,
-                           hidden=spec.hidden, end_to_end=spec.end_to_end, grader_error=grader_error)
+                           hidden=spec.hidden, end_to_end=spec.end_to_end, grader_error=grader_error,
+                           facts=self.facts.get(spec.id, {}))
 
 
 def run_checks(task, worker, sub):

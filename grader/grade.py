@@ -2,6 +2,7 @@
 import dataclasses
 import re
 
+from .diagnosis import diagnose
 from .engine import run_checks
 from .names import DID_YOU_MEAN, near_misses
 from .result import ERROR, FAILED, CheckResult, FunctionResult, Report
@@ -65,11 +66,17 @@ def grade_submission(sub, task):
             notes.append(DID_YOU_MEAN.format(name=name, candidate=candidate,
                                              where=sub.where(line) if line else "defined"))
         results = run_checks(task, worker, sub)
+        functions = [FunctionResult(spec.name, spec.points,
+                                    [results[c.id] for c in spec.checks if c.id in results],
+                                    missing=spec.name not in info["functions"])
+                     for spec in task.functions]
+        diagnoses = []
+        if task.bugs:
+            diagnoses, diagnosis_notes = diagnose(task.bugs, worker, functions, info["functions"])
+            notes.extend(diagnosis_notes)
         notes.extend(worker.events)
-    functions = [FunctionResult(spec.name, spec.points, [results[c.id] for c in spec.checks if c.id in results],
-                                missing=spec.name not in info["functions"])
-                 for spec in task.functions]
-    return Report(task=task.name, submission=str(sub.path), functions=functions, notes=_ordered(notes))
+    return Report(task=task.name, submission=str(sub.path), functions=functions,
+                  notes=_ordered(notes), diagnoses=diagnoses)
 
 
 def _ungraded(task, submission, notes, reason, status, grader_error=False):

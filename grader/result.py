@@ -17,6 +17,7 @@ class CheckResult:
     hidden: bool = False
     end_to_end: bool = False
     grader_error: bool = False  # an error of the grader's, not the student's
+    facts: dict = field(default_factory=dict)   # observations for the diagnosis (not reported)
 
 
 @dataclass
@@ -43,6 +44,11 @@ class Report:
     diagnoses: list = field(default_factory=list)
     view: str = "full"          # "student": hidden checks counted, not shown
 
+    def shown_diagnoses(self):
+        """The diagnoses this view may show: in the student view, not those that only
+        hidden checks led to (they would tell what the hidden checks test)."""
+        return [d for d in self.diagnoses if not (d.get("hidden") and self.view == "student")]
+
     def shown_checks(self, function):
         """The checks of ``function`` this view may show."""
         return [c for c in function.checks if not (c.hidden and self.view == "student")]
@@ -68,9 +74,9 @@ class Report:
             "functions": [{
                 "name": f.name, "score": f.score, "max_score": f.max_score, "missing": f.missing,
                 "hidden_checks": sum(c.hidden for c in f.checks),
-                "checks": [{k: v for k, v in asdict(c).items() if k != "function"}
+                "checks": [{k: v for k, v in asdict(c).items() if k not in ("function", "facts")}
                            for c in self.shown_checks(f)],
             } for f in self.functions],
-            "diagnoses": list(self.diagnoses),
+            "diagnoses": [{k: v for k, v in d.items() if k != "hidden"} for d in self.shown_diagnoses()],
             "notes": list(self.notes),
         }

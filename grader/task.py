@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from .checks import KINDS
+from .diagnosis.catalog import CatalogError, load_catalog
 from .worker import WorkerLimits
 
 TASKS_DIR = Path(__file__).resolve().parent.parent / "tasks"
@@ -55,6 +56,7 @@ class Task:
     datasets: dict
     functions: tuple
     total: int
+    bugs: dict = field(default_factory=dict)    # the bug catalog: {id: Bug} (diagnosis/catalog.py)
 
     @property
     def directory(self):
@@ -169,7 +171,14 @@ def _parse(doc, path, kinds):
     total = _get(doc, "total", top, "points")
     if sum(f.points for f in functions) != total:
         (top / "total").fail(f"total is {total} but the functions add up to {sum(f.points for f in functions)}")
+    bugs = {}
+    catalog = _get(doc, "bugs", top, "str", None)
+    if catalog is not None:
+        try:
+            bugs = load_catalog(path.parent / catalog, names)
+        except CatalogError as exc:
+            raise TaskError(str(exc)) from None
     return Task(name=_get(doc, "name", top, "str"), title=_get(doc, "title", top, "str"),
                 path=path, reference=_get(doc, "reference", top, "str"),
                 limits=WorkerLimits(**limits_doc), datasets=_get(doc, "datasets", top, "dict", {}),
-                functions=tuple(functions), total=total)
+                functions=tuple(functions), total=total, bugs=bugs)

@@ -13,11 +13,12 @@ from ..worker import CallError
 
 
 class Failed(Exception):
-    """The student's answer is wrong: ``rationale`` says how, ``help`` what to look at."""
+    """The student's answer is wrong: ``rationale`` says how, ``help`` what to look at,
+    ``facts`` what was observed, as plain data for the diagnosis (never shown as such)."""
 
-    def __init__(self, rationale, help=""):
+    def __init__(self, rationale, help="", facts=None):
         super().__init__(rationale)
-        self.rationale, self.help = rationale, help
+        self.rationale, self.help, self.facts = rationale, help, dict(facts or {})
 
 
 class Context:

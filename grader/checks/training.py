@@ -40,7 +40,7 @@ def learns(ctx):
                     raise Failed(f"{what}: params[{key!r}] has shape {arr.shape}; expected {shape}")
                 if not np.all(np.isfinite(arr)):
                     raise Failed(f"{what}: params[{key!r}] contains nan or inf after training "
-                                 f"(the training diverged)")
+                                 f"(the training diverged)", facts={"diverged": True})
                 trained[key] = arr.reshape(shape)
         predicted = ctx.reference("predict", trained, X_test, activation)
         acc = float(np.mean(predicted == y_test))

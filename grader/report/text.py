@@ -27,7 +27,8 @@ def safe(text):
 
 
 def _wrap(text, indent):
-    return "\n".join(textwrap.fill(line, WIDTH, initial_indent=indent, subsequent_indent=indent)
+    return "\n".join(textwrap.fill(line, WIDTH, initial_indent=indent, subsequent_indent=indent,
+                                    break_on_hyphens=False)
                      for line in safe(text).splitlines() if line.strip())
 
 
@@ -56,8 +57,9 @@ def _function(report, f):
     hidden = len(f.checks) - len(report.shown_checks(f))
     if hidden:
         out.append(HIDDEN_LINE.format(n=hidden, s="s" if hidden != 1 else ""))
-    for d in (d for d in report.diagnoses if d.get("function") == f.name):
-        out.append(f"  → {d['title']}")
+    for d in (d for d in report.shown_diagnoses() if d.get("function") == f.name):
+        out.append(_wrap(f"→ likely bug: {d['title']} [{d['id']}]", "  "))
+        out.append(_wrap(f"seen: {d['evidence']}", "      "))
         out.append(_wrap(d["explanation"], "      "))
         out.append(_wrap(f"how to fix: {d['hint']}", "      "))
     return out

@@ -1,0 +1,100 @@
+"""What a detector sees of the student's code: calls that answer None instead of raising.
+
+A detector asks questions ("what does your softmax return for these logits?") on probe
+inputs it chooses. A call that raises, hangs or returns something unusable answers
+None: the detector then has no evidence and names no bug. Expected values never enter
+the worker; they are computed here, by the detector, from the reference's variants.
+"""
+import numpy as np
+
+from ..inputs import for_worker
+from ..worker import CallError
+from ..worker.protocol import Unsupported, Yielded
+
+PROBE_SECONDS = 5.0        # a probe call is small; a slower one is no evidence
+
+
+class Probe:
+    def __init__(self, worker, functions, seconds=PROBE_SECONDS):
+        self.worker, self.functions, self.seconds = worker, set(functions), seconds
+
+    def has(self, name):
+        return name in self.functions
+
+    def call(self, name, *args, **kwargs):
+        """The student's ``name(*args, **kwargs)`` as plain data, or None."""
+        if not self.has(name):
+            return None
+        try:
+            value = self.worker.call(name, *for_worker(list(args)), timeout=self.seconds,
+                                     **for_worker(kwargs))
+        except CallError:
+            return None
+        return None if isinstance(value, Unsupported) else value
+
+    def array(self, name, *args, **kwargs):
+        """The call's result as a float64 array, or None if it is not an array of numbers."""
+        return as_array(self.call(name, *args, **kwargs))
+
+    def changed(self, name, *args):
+        """Which positional arguments the call changed in place -> list of (index, path), or None."""
+        if not self.has(name):
+            return None
+        before = for_worker(list(args))
+        try:
+            _, after, _ = self.worker.call(name, *before, timeout=self.seconds, return_args=True)
+        except CallError:
+            return None
+        changes = []
+        for i, (old, new) in enumerate(zip(args, after)):
+            for path, a, b in _pairs(old, new, ""):
+                if b is None or a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
+                    changes.append((i, path))
+        return changes
+
+    def harness(self, name, *args):
+        try:
+            return self.worker.harness(name, *for_worker(list(args)), timeout=self.seconds * 4)
+        except CallError:
+            return None
+
+
+def as_array(value):
+    """value -> float64 ndarray, or None when it is no grid of real numbers."""
+    if isinstance(value, (list, tuple)) and not isinstance(value, Yielded):
+        try:
+            value = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            return None
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        value = np.asarray(value, dtype=np.float64)
+    if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
+        return None
+    return value.astype(np.float64)
+
+
+def _pairs(old, new, path):
+    """(path, old array, new array or None) for every array inside ``old``."""
+    if isinstance(old, np.ndarray):
+        yield path, old, new if isinstance(new, np.ndarray) else None
+    elif isinstance(old, dict):
+        for key, item in old.items():
+            yield from _pairs(item, new.get(key) if isinstance(new, dict) else None, f"{path}[{key!r}]")
+
+
+def close(a, b, rtol=1e-4, atol=1e-7):
+    """Both arrays exist, have one shape and agree (within float32 round-off, far
+    below the difference between any two variants a detector compares)."""
+    return (a is not None and b is not None and np.shape(a) == np.shape(b)
+            and bool(np.allclose(a, b, rtol=rtol, atol=atol)))
+
+
+def scale_between(actual, expected):
+    """The k with actual == k * expected (least squares), or None if no such constant fits."""
+    if actual is None or expected is None or np.shape(actual) != np.shape(expected):
+        return None
+    denom = float(np.sum(expected * expected))
+    if denom == 0.0 or not np.all(np.isfinite(actual)):
+        return None
+    k = float(np.sum(actual * expected)) / denom
+    return k if close(actual, k * expected) else None
