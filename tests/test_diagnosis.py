@@ -1,0 +1,219 @@
+"""Diagnosis: every catalog bug is named exactly on its mutant, never on right code.
+
+The mutants (tests/mutants.py) and the valid variants (tests/variants/) are graded once
+per session, two at a time. For each mutant the diagnosis ids must be exactly its own
+(plus bugs it genuinely causes, declared per mutant); it must lose points in its bug's
+function and nowhere else, except end-to-end checks its bug necessarily breaks (or may
+break, declared with the reason). Each valid variant must score 100 with no diagnosis,
+even when every detector is forced to run.
+"""
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from grader.diagnosis import DETECTORS, diagnose
+from grader.report import render_text
+from grader.result import CheckResult, FunctionResult, Report
+from grader.submission import load
+from grader.worker import Worker
+from mutants import MUTANTS, grade_all, render_table
+
+VARIANTS = sorted((ROOT / "tests" / "variants").glob("*.py"))
+
+
+@pytest.fixture(scope="session")
+def mutant_reports(tmp_path_factory):
+    return grade_all(MUTANTS, tmp_path_factory.mktemp("mutants"))
+
+
+@pytest.fixture(scope="session")
+def variant_reports(tmp_path_factory):
+    from mutants import Mutant
+    copies = [Mutant(path.stem, file=str(path.relative_to(ROOT))) for path in VARIANTS]
+    return grade_all(copies, tmp_path_factory.mktemp("variants"))
+
+
+def lost(report, end_to_end):
+    """{check id: function} of the checks that lost points."""
+    return {c["id"]: f["name"] for f in report["functions"] for c in f["checks"]
+            if c["status"] != "passed" and c["max_points"] and c["end_to_end"] == end_to_end}
+
+
+# ------------------------------------------------------------------ catalog
+def test_every_catalog_bug_has_exactly_one_mutant(task):
+    assert sorted(m.id for m in MUTANTS) == sorted(task.bugs)
+
+
+def test_detectors_exist_only_for_functions_of_the_task(task):
+    assert set(DETECTORS) <= {f.name for f in task.functions}
+
+
+# ------------------------------------------------------------------ mutants
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[m.id for m in MUTANTS])
+def test_mutant_is_diagnosed_exactly(mutant, mutant_reports, task):
+    report = mutant_reports[mutant.id]
+    ids = {d["id"] for d in report["diagnoses"]}
+    assert ids == {mutant.id} | mutant.also, report["diagnoses"]
+    bug = task.bugs[mutant.id]
+    own = next(d for d in report["diagnoses"] if d["id"] == mutant.id)
+    home = set(mutant.functions or (bug.function,))
+    assert own["function"] in home | {"train"}
+    assert own["title"] == bug.title and own["hint"] == bug.hint and own["evidence"]
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[m.id for m in MUTANTS])
+def test_mutant_loses_points_only_where_its_bug_is(mutant, mutant_reports, task):
+    report = mutant_reports[mutant.id]
+    home = set(mutant.functions or (task.bugs[mutant.id].function,))
+    where = set(lost(report, end_to_end=False).values())
+    assert where == home or (home == {"train"} and not where), (where, home)
+    e2e = set(lost(report, end_to_end=True))
+    assert mutant.breaks <= e2e <= mutant.breaks | mutant.may_break, (e2e, mutant.why)
+    assert report["score"] < 100
+
+
+# ----------------------------------------------------------------- variants
+def test_there_are_at_least_eight_valid_variants():
+    assert len(VARIANTS) >= 8
+
+
+@pytest.mark.parametrize("path", VARIANTS, ids=[p.stem for p in VARIANTS])
+def test_valid_variant_gets_full_marks_and_no_diagnosis(path, variant_reports):
+    report = variant_reports[path.stem]
+    assert report["score"] == 100, lost(report, False) | lost(report, True)
+    assert report["diagnoses"] == []
+
+
+@pytest.mark.parametrize("path", VARIANTS + [ROOT / "submissions" / "alice.py"],
+                         ids=[p.stem for p in VARIANTS] + ["alice"])
+def test_no_detector_fires_on_right_code_even_when_forced(path, task):
+    sub = load(path)
+    with Worker(sub.source, sub.filename, sub.statements, task.limits) as worker:
+        defined = worker.start()["functions"]
+        functions = [FunctionResult(f.name, f.points, []) for f in task.functions]
+        diagnoses, notes = diagnose(task.bugs, worker, functions, defined, probe_all=True)
+    assert diagnoses == []
+    assert notes == []
+
+
+# ------------------------------------------------------------------- report
+def test_report_shows_title_evidence_explanation_and_hint_under_the_function(mutant_reports, task):
+    report = mutant_reports["softmax-wrong-axis"]
+    bug = task.bugs["softmax-wrong-axis"]
+    rebuilt = Report(task="mlp", submission="bob.py", functions=[
+        FunctionResult(f["name"], f["max_score"], [
+            CheckResult(c["id"], f["name"], c["description"], c["status"], c["message"],
+                        max_points=c["max_points"]) for c in f["checks"]])
+        for f in report["functions"]], diagnoses=report["diagnoses"])
+    text = render_text(rebuilt)
+    section = text[text.index("\nsoftmax "):text.index("\none_hot ")]
+    flat = " ".join(section.split())
+    for part in (bug.title, bug.explanation, bug.hint, "columns of softmax(z) sum to 1"):
+        assert " ".join(part.split()) in flat
+
+
+def test_student_view_hides_diagnoses_only_hidden_checks_led_to():
+    diagnosis = {"id": "softmax-global-max", "function": "softmax", "title": "t", "explanation": "e",
+                 "hint": "h", "evidence": "v", "hidden": True}
+    report = Report(task="mlp", submission="s.py", functions=[], diagnoses=[diagnosis])
+    assert report.to_dict()["diagnoses"][0]["id"] == "softmax-global-max"
+    report.view = "student"
+    assert report.to_dict()["diagnoses"] == []
+    assert "softmax-global-max" not in render_text(report)
+
+
+def test_docs_table_is_generated_from_the_catalog_and_the_mutants(mutant_reports, task):
+    table = render_table(task.bugs, mutant_reports)
+    assert (ROOT / "docs" / "bugs.md").read_text(encoding="utf-8") == table, (
+        "docs/bugs.md is out of date: run python scripts/bug_table.py")
+    assert table.count("\n| `") == len(task.bugs)
+
+
+# ------------------------------------------------ a train that calls no helper
+INLINE_TRAIN = '''
+def train(X, y, layer_sizes, activation="relu", lr=0.1, epochs=5, batch_size=32, seed=0):
+    rng = np.random.default_rng(seed)
+    Ws, bs = [], []
+    for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:]):
+        Ws.append(rng.normal(0.0, np.sqrt(1.0 / fan_in), size=(fan_in, fan_out)))
+        bs.append(np.zeros(fan_out))
+    f = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh,
+         "sigmoid": lambda z: 1 / (1 + np.exp(-z))}[activation]
+    df = {"relu": lambda a: (a > 0) * 1.0, "tanh": lambda a: 1 - a * a,
+          "sigmoid": lambda a: a * (1 - a)}[activation]
+    n = X.shape[0]
+    for _ in range(epochs):
+        order = ORDER
+        for s in range(0, n, batch_size):
+            idx = order[s:s + batch_size]
+            acts = [X[idx]]
+            for W, b in zip(Ws[:-1], bs[:-1]):
+                acts.append(f(acts[-1] @ W + b))
+            z = acts[-1] @ Ws[-1] + bs[-1]
+            d = np.exp(z - z.max(axis=1, keepdims=True))
+            d /= d.sum(axis=1, keepdims=True)
+            d[np.arange(len(idx)), y[idx]] -= 1
+            d /= len(idx)
+            for l in range(len(Ws) - 1, -1, -1):
+                gW, gb = acts[l].T @ d, d.sum(axis=0)
+                if l:
+                    d = (d @ Ws[l].T) * df(acts[l])
+                Ws[l] -= lr * gW
+                bs[l] -= lr * gb
+    return {f"{k}{l + 1}": v for l in range(len(Ws)) for k, v in (("W", Ws[l]), ("b", bs[l]))}
+'''
+
+
+def _with_inline_train(order):
+    import ast
+    from mutants import ALICE
+    text = ALICE.read_text(encoding="utf-8")
+    node = next(n for n in ast.parse(text).body if getattr(n, "name", "") == "train")
+    lines = text.splitlines(keepends=True)
+    return "".join(lines[:node.lineno - 1]) + INLINE_TRAIN.replace("ORDER", order).lstrip("\\n") + \
+        "".join(lines[node.end_lineno:])
+
+
+@pytest.mark.parametrize("order, expected", [("rng.permutation(n)", set()), ("np.arange(n)", {"no-shuffle"})],
+                         ids=["shuffled", "unshuffled"])
+def test_train_that_calls_no_helper_is_judged_from_behaviour_and_says_so(tmp_path, task, order, expected):
+    from grader.diagnosis.train_loop import NOT_OBSERVED
+    from grader.grade import grade
+    path = tmp_path / "inline.py"
+    path.write_text(_with_inline_train(order), encoding="utf-8")
+    report = grade(path, task)
+    assert NOT_OBSERVED in report.notes
+    assert report.score == 100          # MNIST is not sorted by class: order alone does not break it
+    assert {d["id"] for d in report.diagnoses} == expected
+    assert all("judged from behaviour" in d["evidence"] for d in report.diagnoses)
+
+
+# ------------------------------------------------------------ catalog file
+GOOD_ENTRY = {"id": "softmax-wrong-axis", "function": "softmax", "title": "t", "explanation": "e",
+              "hint": "h", "origin": "o", "detected": "d"}
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"function": "sofmax"}, "bugs[0].function: 'sofmax' is not a function of the task"),
+    ({"title": ""}, "bugs[0].title: expected a non-empty string"),
+    ({"id": "Softmax_Axis"}, "bugs[0].id: ids are lower-case words joined by '-'"),
+    ({"colour": "red"}, "bugs[0]: unknown field 'colour'"),
+])
+def test_catalog_mistakes_are_reported_with_their_place(tmp_path, change, message):
+    import yaml
+    from grader.diagnosis import CatalogError, load_catalog
+    path = tmp_path / "bugs.yaml"
+    path.write_text(yaml.safe_dump({"bugs": [{**GOOD_ENTRY, **change}]}), encoding="utf-8")
+    with pytest.raises(CatalogError) as error:
+        load_catalog(path, ["softmax"])
+    assert f"{path}: {message}" in str(error.value)
+
+
+def test_duplicate_catalog_ids_are_refused(tmp_path):
+    import yaml
+    from grader.diagnosis import CatalogError, load_catalog
+    path = tmp_path / "bugs.yaml"
+    path.write_text(yaml.safe_dump({"bugs": [GOOD_ENTRY, GOOD_ENTRY]}), encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"bugs\[1\]\.id: duplicate id 'softmax-wrong-axis'"):
+        load_catalog(path, ["softmax"])
