@@ -1,6 +1,6 @@
 # ==========================================================================
 #  v03 -- conventions: He init (sqrt(2 / fan_in)); backward dispatching on the
-#  activation name through a dict of functions, with the sigmoid derivative
+#  activation name through a top-level dict of lambdas, with the sigmoid derivative
 #  taken from the activation as A * (1 - A); forward cache with extra keys;
 #  tanh by a clipped exp formula; minibatches as a generator over an index
 #  array shuffled with rng.shuffle; train printing the full-data loss per epoch;
@@ -107,19 +107,11 @@ def forward(params, X, activation="relu"):
 
 
 # derivative of each hidden activation, given (Z, A) of that layer
-def _dsigmoid(Z, A):
-    return A * (1.0 - A)       # A = sigmoid(Z), so this is sigmoid'(Z)
-
-
-def _dtanh(Z, A):
-    return tanh_grad(Z)
-
-
-def _drelu(Z, A):
-    return relu_grad(Z)
-
-
-DERIV = {"sigmoid": _dsigmoid, "tanh": _dtanh, "relu": _drelu}
+DERIV = {
+    "sigmoid": lambda Z, A: A * (1.0 - A),     # A = sigmoid(Z), so this is sigmoid'(Z)
+    "tanh": lambda Z, A: tanh_grad(Z),
+    "relu": lambda Z, A: relu_grad(Z),
+}
 
 
 def backward(params, cache, y, activation="relu"):
