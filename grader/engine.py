@@ -105,6 +105,7 @@ class Grading:
             self.facts[spec.id] = failure.facts
             return FAILED, failure.rationale, failure.help or spec.help, False
         except CallError as error:
+            self.facts[spec.id] = {"call_error": error.kind}
             if error.kind == "missing":
                 return FAILED, error.message, "", False
             text = describe_call_error(error, self.sub)

@@ -14,6 +14,7 @@ NOT_LOADED = "your file could not be loaded: {reason}"
 NOT_GRADED = "nothing could be graded: {reason}"
 NO_WORKER = "grader error, not your fault: the worker could not start: {reason}"
 SEE_NOTES = "not graded (see the notes)"
+DIAGNOSIS_FAILED = "grader error, not your fault: the diagnosis stopped ({detail}); the checks above are complete"
 
 
 def select(task, public_only=False, only=None):
@@ -72,8 +73,11 @@ def grade_submission(sub, task):
                      for spec in task.functions]
         diagnoses = []
         if task.bugs:
-            diagnoses, diagnosis_notes = diagnose(task.bugs, worker, functions, info["functions"])
-            notes.extend(diagnosis_notes)
+            try:
+                diagnoses, diagnosis_notes = diagnose(task.bugs, worker, functions, info["functions"])
+                notes.extend(diagnosis_notes)
+            except Exception as exc:    # a detector's bug must never cost the grade
+                notes.append(DIAGNOSIS_FAILED.format(detail=f"{type(exc).__name__}: {exc}"))
         notes.extend(worker.events)
     return Report(task=task.name, submission=str(sub.path), functions=functions,
                   notes=_ordered(notes), diagnoses=diagnoses)

@@ -219,3 +219,24 @@ def test_duplicate_catalog_ids_are_refused(tmp_path):
     path.write_text(yaml.safe_dump({"bugs": [GOOD_ENTRY, GOOD_ENTRY]}), encoding="utf-8")
     with pytest.raises(CatalogError, match=r"bugs\[1\]\.id: duplicate id 'softmax-wrong-axis'"):
         load_catalog(path, ["softmax"])
+
+
+def test_a_detector_that_breaks_costs_no_points_and_says_so(monkeypatch, task):
+    import grader.diagnosis as diagnosis
+    from grader.grade import DIAGNOSIS_FAILED, grade
+
+    def broken(probe):
+        raise ZeroDivisionError("a bug in a detector")
+    monkeypatch.setitem(diagnosis.DETECTORS, "softmax", broken)
+    report = grade(ROOT / "submissions" / "bob.py", task)
+    assert report.score == 82
+    assert DIAGNOSIS_FAILED.format(detail="ZeroDivisionError: a bug in a detector") in report.notes
+
+
+def test_a_function_that_hung_in_a_check_is_not_probed_again(task):
+    from conftest import quick
+    from grader.diagnosis.probe import PROBE_SECONDS
+    from grader.grade import grade
+    report = grade(ROOT / "tests" / "adversarial" / "sleep_forever.py", quick(task))
+    hung = [n for n in report.notes if "timed out" in n]
+    assert hung and all(f"after {PROBE_SECONDS:g} s" not in n for n in hung), hung

@@ -39,7 +39,9 @@ def diagnose(catalog, worker, functions, defined, probe_all=False):
     and ``hidden`` (true when only hidden checks led to it). ``probe_all`` runs every
     detector, failed or not (the tests use it to show right code is never diagnosed).
     """
-    probe = Probe(worker, defined)
+    dead = {f.name for f in functions
+            if any(c.facts.get("call_error") in ("timeout", "crash") for c in f.checks)}
+    probe = Probe(worker, defined, dead=dead)
     by_name = {f.name: f for f in functions}
     found = [(finding, False) for finding in elementwise.mutates_input(probe)]
     notes = []

@@ -15,11 +15,19 @@ PROBE_SECONDS = 5.0        # a probe call is small; a slower one is no evidence
 
 
 class Probe:
-    def __init__(self, worker, functions, seconds=PROBE_SECONDS):
+    """``dead``: functions that hung or crashed (in a check or a probe): not called again,
+    so a submission with an endless loop pays its timeout once, not once per probe."""
+
+    def __init__(self, worker, functions, seconds=PROBE_SECONDS, dead=()):
         self.worker, self.functions, self.seconds = worker, set(functions), seconds
+        self.dead = set(dead)
 
     def has(self, name):
-        return name in self.functions
+        return name in self.functions and name not in self.dead
+
+    def _failed(self, name, error):
+        if error.kind in ("timeout", "crash"):
+            self.dead.add(name)
 
     def call(self, name, *args, **kwargs):
         """The student's ``name(*args, **kwargs)`` as plain data, or None."""
@@ -28,7 +36,8 @@ class Probe:
         try:
             value = self.worker.call(name, *for_worker(list(args)), timeout=self.seconds,
                                      **for_worker(kwargs))
-        except CallError:
+        except CallError as error:
+            self._failed(name, error)
             return None
         return None if isinstance(value, Unsupported) else value
 
@@ -43,7 +52,8 @@ class Probe:
         before = for_worker(list(args))
         try:
             _, after, _ = self.worker.call(name, *before, timeout=self.seconds, return_args=True)
-        except CallError:
+        except CallError as error:
+            self._failed(name, error)
             return None
         changes = []
         for i, (old, new) in enumerate(zip(args, after)):
@@ -52,10 +62,15 @@ class Probe:
                     changes.append((i, path))
         return changes
 
-    def harness(self, name, *args):
+    def harness(self, name, *args, uses=()):
+        """A worker harness routine that calls the student's ``uses`` (None if one is dead)."""
+        if any(not self.has(func) for func in uses):
+            return None
         try:
             return self.worker.harness(name, *for_worker(list(args)), timeout=self.seconds * 4)
-        except CallError:
+        except CallError as error:
+            for func in uses:
+                self._failed(func, error)
             return None
 
 

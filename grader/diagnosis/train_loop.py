@@ -165,7 +165,8 @@ def train(probe, results=None):
     X, y = probe_set()
     runs = []
     for args in RUNS:
-        trace = probe.harness("trace_train", X, y, SIZES, {"activation": ACTIVATION, **args})
+        trace = probe.harness("trace_train", X, y, SIZES, {"activation": ACTIVATION, **args},
+                              uses=["train"])
         if not isinstance(trace, dict) or not isinstance(trace.get("events"), list):
             return [], []
         runs.append(Run(trace, args))

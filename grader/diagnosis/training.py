@@ -79,7 +79,7 @@ def minibatches(probe):
     if np.array_equal(ids_X, every):
         return [Finding("no-shuffle", "minibatches",
                         f"the batches bring samples 0, 1, 2, ..., {n - 1} in the data's own order")]
-    runs = probe.harness("call_repeatedly", "minibatches", [X, y, size, Rng(3)], 2)
+    runs = probe.harness("call_repeatedly", "minibatches", [X, y, size, Rng(3)], 2, uses=["minibatches"])
     if isinstance(runs, list) and len(runs) == 2:
         orders = [_batches(run) for run in runs]
         if None not in orders:
@@ -120,7 +120,7 @@ def accuracy(probe):
     rng = np.random.default_rng(161)
     a, b = rng.integers(0, 3, 40), rng.integers(0, 3, 40)
     right = float(np.mean(a == b))
-    runs = probe.harness("call_repeatedly", "accuracy", [a, b], 2)
+    runs = probe.harness("call_repeatedly", "accuracy", [a, b], 2, uses=["accuracy"])
     if not isinstance(runs, list) or len(runs) != 2:
         return []
     values = [as_array(v) for v in runs]

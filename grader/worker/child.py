@@ -312,7 +312,15 @@ def _argument(args, kwargs, name, position):
 
 
 def _recorded(name, value):
-    """What the trace keeps of an argument: sizes and rates as numbers, X as its first column."""
+    """What the trace keeps of an argument: sizes and rates as numbers, X as its first column
+    (None for anything else: the trace must never make the student's train fail)."""
+    try:
+        return _record(name, value)
+    except Exception:
+        return None
+
+
+def _record(name, value):
     if name == "X":
         X = np.asarray(value)
         return X[:, 0].astype(np.float64).tolist() if X.ndim == 2 and X.shape[1] else None
