@@ -12,7 +12,7 @@ the bug, are what tests/test_diagnosis.py asserts:
 scripts/bug_table.py grades the same mutants to write docs/bugs.md.
 """
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,11 @@ class Mutant:
     breaks: frozenset = frozenset()
     may_break: frozenset = frozenset()
     why: str = ""                     # why the end-to-end expectations are what they are
-    name: str = field(default="")
+    name: str = ""                    # for a second mutant of one id: its own name
+
+    @property
+    def key(self):
+        return self.name or self.id
 
     def source(self):
         if self.file:
@@ -45,7 +49,7 @@ class Mutant:
 
 
 def M(id, *edits, **kw):
-    return Mutant(id, edits=tuple(edits), **kw)
+    return Mutant(id, edits=tuple(edits) or kw.pop("edits", ()), **kw)
 
 
 SOFTMAX = "    e = np.exp(z - z.max(axis=1, keepdims=True))\n    return e / e.sum(axis=1, keepdims=True)"
@@ -111,6 +115,16 @@ MUTANTS = [
     # --------------------------------------------------------------- backward
     M("weights-transposed", ('        grads["W" + str(i)] = A_prev.T @ dZ', '        grads["W" + str(i)] = dZ.T @ A_prev'),
       breaks=BOTH, why="sgd_step cannot subtract a (out, in) gradient from (in, out) weights"),
+    # the whole file written for weights of shape (out, in): init, forward and backward
+    M("weights-transposed", name="weights-transposed-forward",
+      edits=(
+          (INIT, 'params["W" + str(i)] = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_out, fan_in))'),
+          ("        Z = A @ W + b\n", "        Z = A @ W.T + b\n"),
+          ('        grads["W" + str(i)] = A_prev.T @ dZ', '        grads["W" + str(i)] = dZ.T @ A_prev'),
+          ("            dA_prev = dZ @ params[\"W\" + str(i)].T", "            dA_prev = dZ @ params[\"W\" + str(i)]")),
+      functions=("init_params", "forward", "backward", "predict"), breaks=BOTH,
+      why="the task's (in, out) weights do not fit; predict runs this forward; trained (out, in) "
+          "weights are scored as (in, out)"),
     M("grad-divided-by-features", file="submissions/carol.py", may_break=frozenset({MNIST}),
       why="the step is scaled by N/D = 32/784: MNIST learns slowly, near the threshold"),
     M("grad-not-averaged", (DZ, "    dZ = probs - Y"), may_break=BOTH,
@@ -185,16 +199,16 @@ def _grade(job):
 
 def grade_all(mutants, directory, jobs=2, task_name="mlp"):
     """Write each mutant to ``directory`` and grade them, ``jobs`` at a time ->
-    {mutant id: the report as a dict}."""
+    {mutant key: the report as a dict}."""
     from concurrent.futures import ProcessPoolExecutor
     paths = []
     for mutant in mutants:
-        path = Path(directory) / f"{mutant.id}.py"
+        path = Path(directory) / f"{mutant.key}.py"
         path.write_text(mutant.source(), encoding="utf-8")
         paths.append(str(path))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         reports = list(pool.map(_grade, [(p, task_name) for p in paths]))
-    return {m.id: r for m, r in zip(mutants, reports)}
+    return {m.key: r for m, r in zip(mutants, reports)}
 
 
 # -------------------------------------------------------------------- table

@@ -58,60 +58,76 @@ def _forward(probe, params, X, activation):
 
 def forward(probe):
     r = ref()
-    sizes = [4, 6, 5, 3]
-    params = random_params(sizes, 121)
+    params = random_params([4, 6, 5, 3], 121)
     X = np.random.default_rng(122).standard_normal((7, 4))            # (N, D)
-    L = len(sizes) - 1
     runs = {act: _forward(probe, params, X, act) for act in r.ACTIVATIONS}
     if any(probs is None for probs, _ in runs.values()):
         return _transposed_forward(probe)
-    found = []
-    # biases: Z1 against X @ W1 (+ b1)
-    Z1 = runs["relu"][1].get("Z1")
-    if Z1 is not None and Z1.shape == (7, 6):
-        offset = Z1 - X @ params["W1"]                                 # should be b1 in every row
-        if close(offset, np.zeros_like(offset)):
-            found.append(Finding("forward-ignores-bias", "forward",
-                                 "with non-zero biases, cache['Z1'] equals X @ W1: b1 is not added"))
-        elif close(offset, np.full_like(offset, offset.flat[0])) and not close(offset[0], params["b1"]):
-            found.append(Finding("forward-ignores-bias", "forward",
-                                 f"cache['Z1'] equals X @ W1 + {offset.flat[0]:g}, not X @ W1 + b1"))
-    # hidden layers: which function maps Z{l} to A{l} in each run
-    used = {}
+    return [finding for finding in (_bias(params, X, runs["relu"][1]), _hidden(runs), _output(runs))
+            if finding]
+
+
+def _bias(params, X, cache):
+    """forward-ignores-bias: Z1 against X @ W1 (+ b1), with non-zero b1."""
+    Z1 = cache.get("Z1")
+    if Z1 is None or Z1.shape != (X.shape[0], params["W1"].shape[1]):
+        return None
+    offset = Z1 - X @ params["W1"]                                     # b1 in every row
+    if close(offset, np.zeros_like(offset)):
+        return Finding("forward-ignores-bias", "forward",
+                       "with non-zero biases, cache['Z1'] equals X @ W1: b1 is not added")
+    if close(offset, np.full_like(offset, offset.flat[0])) and not close(offset[0], params["b1"]):
+        return Finding("forward-ignores-bias", "forward",
+                       f"cache['Z1'] equals X @ W1 + {offset.flat[0]:g}, not X @ W1 + b1")
+    return None
+
+
+def _hidden(runs):
+    """forward-ignores-activation: the same f maps Z{l} to A{l} whatever ``activation`` says."""
+    r = ref()
+    used = {}                                 # activation asked for -> functions seen applied
     for act, (_, cache) in runs.items():
-        names = {name for l in range(1, L) for name, (f, _) in r.ACTIVATIONS.items()
-                 if close(cache.get(f"A{l}"), f(cache[f"Z{l}"]) if cache.get(f"Z{l}") is not None else None)}
-        used[act] = names
+        used[act] = {name for name, (f, _) in r.ACTIVATIONS.items()
+                     for l in range(1, _layers(cache))
+                     if cache.get(f"Z{l}") is not None and close(cache.get(f"A{l}"), f(cache[f"Z{l}"]))}
     always = set.intersection(*used.values())
     if len(always) == 1 and any(act not in names for act, names in used.items()):
-        name = always.pop()
-        found.append(Finding("forward-ignores-activation", "forward",
-                             f"the hidden layers apply {name} whether activation is "
-                             f"{', '.join(repr(a) for a in r.ACTIVATIONS)}"))
-    # output layer
-    outputs = set()
+        return Finding("forward-ignores-activation", "forward",
+                       f"the hidden layers apply {always.pop()} whether activation is "
+                       f"{', '.join(repr(a) for a in r.ACTIVATIONS)}")
+    return None
+
+
+def _output(runs):
+    """output-not-softmax / activation-on-logits: what maps the last Z to probs."""
+    r = ref()
+    seen = set()
     for act, (probs, cache) in runs.items():
-        ZL = cache.get(f"Z{L}")
-        f = r.ACTIVATIONS[act][0]
+        ZL, f = cache.get(f"Z{_layers(cache)}"), r.ACTIVATIONS[act][0]
         if ZL is None or close(probs, r.softmax(ZL)):
-            outputs.add("softmax")
+            seen.add("softmax")
         elif close(probs, r.sigmoid(ZL)):
-            outputs.add("sigmoid")
+            seen.add("sigmoid")
         elif close(probs, f(ZL)):
-            outputs.add("hidden activation")
+            seen.add("hidden activation")
         elif close(probs, r.softmax(f(ZL))):
-            outputs.add("activation then softmax")
+            seen.add("activation then softmax")
         else:
-            outputs.add("?")
-    if outputs <= {"sigmoid", "hidden activation"}:
-        found.append(Finding("output-not-softmax", "forward",
-                             f"probs equal {' / '.join(sorted(outputs))} of the last Z, not its "
-                             f"softmax: rows do not sum to 1"))
-    elif outputs - {"softmax"} == {"activation then softmax"}:     # f(Z) = Z where Z > 0 (relu)
-        found.append(Finding("activation-on-logits", "forward",
-                             "probs equal softmax(f(Z_L)), with the hidden activation f applied to "
-                             "the last layer's logits first"))
-    return found
+            seen.add("something else")
+    if seen <= {"sigmoid", "hidden activation"}:
+        return Finding("output-not-softmax", "forward",
+                       f"probs equal {' / '.join(sorted(seen))} of the last Z, not its softmax: "
+                       f"rows do not sum to 1")
+    if seen - {"softmax"} == {"activation then softmax"}:     # relu(Z) = Z where all Z > 0
+        return Finding("activation-on-logits", "forward",
+                       "probs equal softmax(f(Z_L)), with the hidden activation f applied to the "
+                       "last layer's logits first")
+    return None
+
+
+def _layers(cache):
+    """L, from a cache with Z1..ZL (the probe network has 3 layers)."""
+    return max((int(k[1:]) for k in cache if k[:1] == "Z" and k[1:].isdigit()), default=3)
 
 
 def _transposed_forward(probe):

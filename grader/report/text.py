@@ -93,8 +93,10 @@ def render_text(report):
     if report.view == "check":
         todo = fix_first(report)
         out.append(FIX_FIRST if todo else ALL_PASS)
+        bugs = {d["function"]: d["title"] for d in reversed(report.shown_diagnoses())}
         for i, (f, c) in enumerate(todo, 1):
-            out.append(_wrap(f"{i}. {f.name}: {c.description}" + (f" — {c.message}" if c.message else ""), "  "))
+            line = f"{i}. {f.name}: {c.description}" + (f" — {c.message}" if c.message else "")
+            out.append(_wrap(line + (f" (likely bug: {bugs[f.name]})" if f.name in bugs else ""), "  "))
         out.append("")
     hidden = report.hidden_count if report.view == "student" else 0
     out.append(f"Score: {report.score}/{report.max_score}" +
