@@ -1,6 +1,6 @@
 """Write docs/bugs.md: the bug catalog with what each bug's mutant loses when graded.
 
-    python scripts/bug_table.py            # grades the 47 mutants (about 45 s on 2 cores)
+    python scripts/bug_table.py            # grades the mutants (about 45 s on 2 cores)
     python scripts/bug_table.py --check    # exit 1 if docs/bugs.md is out of date
 
 The mutants and the table's layout live in tests/mutants.py, next to the tests that
