@@ -17,7 +17,7 @@ from grader.report import render_text
 from grader.result import CheckResult, FunctionResult, Report
 from grader.submission import load
 from grader.worker import Worker
-from mutants import MUTANTS, grade_all, render_table
+from mutants import MUTANTS, M, grade_all, render_table
 
 VARIANTS = sorted((ROOT / "tests" / "variants").glob("*.py"))
 
@@ -245,3 +245,32 @@ def test_a_function_that_hung_in_a_check_is_not_probed_again(task):
     report = grade(ROOT / "tests" / "adversarial" / "sleep_forever.py", quick(task))
     hung = [n for n in report.notes if "timed out" in n]
     assert hung and all(f"after {PROBE_SECONDS:g} s" not in n for n in hung), hung
+
+
+# --------------------------------------------- bugs the catalog does not know
+UNKNOWN = [
+    # softmax normalised with an extra 1 in the denominator (a "+1 for stability" mix-up)
+    M("unknown-softmax", ("    return e / e.sum(axis=1, keepdims=True)", "    return e / (e.sum(axis=1, keepdims=True) + 1)")),
+    # only the first layer's weight gradient doubled: no constant factor over all keys
+    M("unknown-backward", ('        grads["W" + str(i)] = A_prev.T @ dZ',
+                           '        grads["W" + str(i)] = A_prev.T @ dZ * (2.0 if i == 1 else 1.0)')),
+    # weight decay folded into the step
+    M("unknown-sgd", ("        params[k] -= lr * grads[k]", "        params[k] -= lr * grads[k] + 1e-3 * params[k]")),
+    # batches one row too large: still a shuffled partition, the sizes are wrong
+    M("unknown-minibatches", ("        batch = idx[start:start + batch_size]", "        batch = idx[start:start + batch_size + 1]"),
+      ("    for start in range(0, n, batch_size):", "    for start in range(0, n, batch_size + 1):")),
+    # cross-entropy of the most probable class instead of the true one
+    M("unknown-cross-entropy", ("    p_correct = probs[np.arange(n), y]", "    p_correct = probs.max(axis=1)")),
+]
+
+
+@pytest.fixture(scope="session")
+def unknown_reports(tmp_path_factory):
+    return grade_all(UNKNOWN, tmp_path_factory.mktemp("unknown"))
+
+
+@pytest.mark.parametrize("mutant", UNKNOWN, ids=[m.key for m in UNKNOWN])
+def test_a_bug_the_catalog_does_not_know_is_reported_by_the_checks_and_named_by_nothing(mutant, unknown_reports):
+    report = unknown_reports[mutant.key]
+    assert report["score"] < 100                 # the checks see it and say what they saw
+    assert report["diagnoses"] == []             # but no catalog entry fits: none is named
