@@ -274,3 +274,10 @@ def test_a_bug_the_catalog_does_not_know_is_reported_by_the_checks_and_named_by_
     report = unknown_reports[mutant.key]
     assert report["score"] < 100                 # the checks see it and say what they saw
     assert report["diagnoses"] == []             # but no catalog entry fits: none is named
+
+
+@pytest.mark.parametrize("key", ["no-shuffle", "training-stops-early", "grad-wrong-scale"])
+def test_the_same_submission_gets_the_same_diagnosis_every_time(key, mutant_reports, tmp_path):
+    again = grade_all([m for m in MUTANTS if m.key == key], tmp_path, jobs=1)[key]
+    assert again["diagnoses"] == mutant_reports[key]["diagnoses"]
+    assert again["score"] == mutant_reports[key]["score"]

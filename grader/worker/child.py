@@ -411,6 +411,8 @@ def do_call(ns, request):
 
 
 def do_harness(ns, request):
+    np.random.seed(0)                       # as for a call: the same answer every grading
+    random.seed(0)
     try:
         return {"ok": True, "result": HARNESS[request["name"]](ns, *request.get("args", []))}
     except BaseException as exc:
