@@ -94,7 +94,7 @@ def _hidden(runs):
     if len(always) == 1 and any(act not in names for act, names in used.items()):
         return Finding("forward-ignores-activation", "forward",
                        f"the hidden layers apply {always.pop()} whether activation is "
-                       f"{', '.join(repr(a) for a in r.ACTIVATIONS)}")
+                       f"{_listed([repr(a) for a in r.ACTIVATIONS], 'or')}")
     return None
 
 
@@ -123,6 +123,12 @@ def _output(runs):
                        "probs equal softmax(f(Z_L)), with the hidden activation f applied to the "
                        "last layer's logits first")
     return None
+
+
+def _listed(items, last="and"):
+    """["a", "b", "c"] -> "a, b and c"."""
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
 def _layers(cache):
@@ -246,13 +252,13 @@ def _explain(probe, sizes, N, activation, seed):
     return None
 
 
-SCALE_NAMES = (
-    ("grad-sign-flipped", lambda N, D, C: -1.0, "exactly minus the right gradients"),
+SCALE_NAMES = (                      # bug, factor k(N, D, C), what k means
+    ("grad-sign-flipped", lambda N, D, C: -1.0, "exactly minus the right ones"),
     ("grad-divided-by-features", lambda N, D, C: N / D,
-     "the right gradients times N/D: divided by the number of features D, not the batch size N"),
-    ("grad-not-averaged", lambda N, D, C: float(N), "N times the right gradients: summed, not averaged"),
+     "N/D times the right ones: divided by the number of features D, not the batch size N"),
+    ("grad-not-averaged", lambda N, D, C: float(N), "N times the right ones: summed, not averaged"),
     ("grad-wrong-scale", lambda N, D, C: N / C,
-     "the right gradients times N/C: divided by the number of classes C, not the batch size N"),
+     "N/C times the right ones: divided by the number of classes C, not the batch size N"),
 )
 
 
@@ -268,9 +274,13 @@ def backward(probe):
     if kind == "scale":
         ks = [e[1] for e, _, _ in explained]
         dims = [(N, sizes[0], sizes[-1]) for _, sizes, N in explained]
+        (N, D, C), k = dims[0], ks[0]
         for bug, formula, words in SCALE_NAMES:
             if all(np.isclose(k, formula(*d), rtol=1e-4) for k, d in zip(ks, dims)):
-                return [Finding(bug, "backward", f"on two probes the gradients are {words}")]
+                return [Finding(bug, "backward",
+                                f"for a batch of N = {N} samples with D = {D} features and C = {C} "
+                                f"classes every gradient is {k:.4g} times the right one, i.e. "
+                                f"{words} (the same on a second batch)")]
         if np.isclose(ks[0], ks[1], rtol=1e-4):
             return [Finding("grad-wrong-scale", "backward",
                             f"every gradient is {ks[0]:.4g} times the right one, on two probes "
@@ -280,11 +290,13 @@ def backward(probe):
     if kind in ("weights-transposed", "grad-wrong-layer-input", "bias-grad-not-summed",
                 "bias-grad-wrong-axis"):
         keys = sorted(set(first[1]) | set(explained[1][0][1]))
-        what = {"weights-transposed": "has the shape (outputs, inputs) and is the right gradient transposed",
-                "grad-wrong-layer-input": "is built from the wrong layer's values instead of A{l-1}",
-                "bias-grad-not-summed": "is not summed over the batch (per-sample, or one sample's)",
-                "bias-grad-wrong-axis": "is summed over the wrong axis"}[kind]
-        return [Finding(kind, "backward", f"{', '.join(keys)} {what}; the other gradients are right")]
+        what = {"weights-transposed": "the right gradient transposed, of shape (outputs, inputs)",
+                "grad-wrong-layer-input": "built from another layer's values instead of A{l-1}",
+                "bias-grad-not-summed": "not summed over the batch (per sample, or one sample's)",
+                "bias-grad-wrong-axis": "summed over the wrong axis"}[kind]
+        return [Finding(kind, "backward", f"the gradient{'s' if len(keys) > 1 else ''} of {_listed(keys)} "
+                                          f"{'is' if len(keys) == 1 else 'are each'} "
+                                          f"{what}; the other gradients are right")]
     words = {"activation-grad-at-output": "backprop with f′(A) in place of f′(Z)",
              "missing-activation-grad": "backprop with the hidden layers' f′(Z) factor left out",
              "softmax-grad-mse": "backprop started from a squared-error delta through softmax, "
