@@ -7,8 +7,6 @@ function and nowhere else, except end-to-end checks its bug necessarily breaks (
 break, declared with the reason). Each valid variant must score 100 with no diagnosis,
 even when every detector is forced to run.
 """
-from pathlib import Path
-
 import pytest
 
 from conftest import ROOT
@@ -117,7 +115,7 @@ def test_report_shows_title_evidence_explanation_and_hint_under_the_function(mut
         assert " ".join(part.split()) in flat
     rebuilt.view = "check"                      # the self-check's "What to fix first" names it too
     todo = " ".join(render_text(rebuilt).split("What to fix first:")[1].split())
-    assert f"1. softmax: " in todo and f"(likely bug: {bug.title})" in todo
+    assert "1. softmax: " in todo and f"(likely bug: {bug.title})" in todo
 
 
 def test_student_view_hides_diagnoses_only_hidden_checks_led_to():

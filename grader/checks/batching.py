@@ -16,7 +16,8 @@ def probe_data(n, d):
     return X, np.arange(n)
 
 
-def _batches(ctx, result, what):
+def batches_of(result, what):
+    """minibatches' output -> [(X_batch (B, D), y_batch (B,))] as float arrays, or Failed."""
     if not isinstance(result, (list, tuple)) or not result:
         raise Failed(f"{what} produced {kind_of(result)}; expected (X_batch, y_batch) pairs")
     out = []
@@ -46,14 +47,14 @@ def minibatch_property(ctx):
     if prop == "reshuffles":
         runs = ctx.worker.harness("call_repeatedly", "minibatches",
                                   for_worker([X, y, size, Rng(3)]), 2, what="minibatches() twice")
-        first, second = (_batches(ctx, r, what) for r in runs)
+        first, second = (batches_of(r, what) for r in runs)
         order1 = np.concatenate([b[1] for b in first])
         order2 = np.concatenate([b[1] for b in second])
         if order1.shape == order2.shape and np.array_equal(order1, order2):
             raise Failed(f"{what}: two calls with the same generator gave the same order; every "
                          f"epoch should see a fresh permutation")
         return
-    batches = _batches(ctx, ctx.call("minibatches", X, y, size, Rng(3)), what)
+    batches = batches_of(ctx.call("minibatches", X, y, size, Rng(3)), what)
     ids = np.concatenate([b[0][:, 0] for b in batches])         # which rows of X came
     if prop == "partition":
         counts = np.bincount(np.clip(ids, 0, n).astype(int), minlength=n + 1)[:n]

@@ -11,6 +11,26 @@ from .base import Failed
 from .compare import as_array, kind_of
 
 
+def trained_params(params, sizes, what):
+    """What train returned -> {W{l}: (H_{l-1}, H_l), b{l}: (H_l,)} as finite float arrays,
+    or Failed saying what is wrong with it (with the fact "diverged" for nan or inf)."""
+    if not isinstance(params, dict):
+        raise Failed(f"{what} returned {kind_of(params)}; expected the trained params dict")
+    trained = {}
+    for l in range(1, len(sizes)):
+        for key, shape in ((f"W{l}", (sizes[l - 1], sizes[l])), (f"b{l}", (sizes[l],))):
+            if key not in params:
+                raise Failed(f"{what}: the returned params have no {key!r}")
+            arr = as_array(params[key], f"{what}: params[{key!r}]")
+            if arr.size != int(np.prod(shape)):
+                raise Failed(f"{what}: params[{key!r}] has shape {arr.shape}; expected {shape}")
+            if not np.all(np.isfinite(arr)):
+                raise Failed(f"{what}: params[{key!r}] contains nan or inf after training "
+                             f"(the training diverged)", facts={"diverged": True})
+            trained[key] = arr.reshape(shape)
+    return trained
+
+
 def learns(ctx):
     """train(...) reaches at least ``threshold`` accuracy on held-out data for every seed.
 
@@ -28,20 +48,7 @@ def learns(ctx):
                 f"batch_size={p['batch_size']}, seed={seed}) on {name}")
         params = ctx.call("train", X, y, sizes, activation=activation, lr=p["lr"],
                           epochs=p["epochs"], batch_size=p["batch_size"], seed=seed)
-        if not isinstance(params, dict):
-            raise Failed(f"{what} returned {kind_of(params)}; expected the trained params dict")
-        trained = {}
-        for l in range(1, len(sizes)):
-            for key, shape in ((f"W{l}", (sizes[l - 1], sizes[l])), (f"b{l}", (sizes[l],))):
-                if key not in params:
-                    raise Failed(f"{what}: the returned params have no {key!r}")
-                arr = as_array(params[key], f"{what}: params[{key!r}]")
-                if arr.size != int(np.prod(shape)):
-                    raise Failed(f"{what}: params[{key!r}] has shape {arr.shape}; expected {shape}")
-                if not np.all(np.isfinite(arr)):
-                    raise Failed(f"{what}: params[{key!r}] contains nan or inf after training "
-                                 f"(the training diverged)", facts={"diverged": True})
-                trained[key] = arr.reshape(shape)
+        trained = trained_params(params, sizes, what)
         predicted = ctx.reference("predict", trained, X_test, activation)
         acc = float(np.mean(predicted == y_test))
         if acc < p["threshold"]:

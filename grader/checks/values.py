@@ -52,15 +52,16 @@ def returns_number(ctx):
         as_float(ctx.call(func, *args), ctx.call_text(func, args))
 
 
-def _arrays(value, path):
+def arrays_in(value, path):
+    """(path, array) for every array inside nested dicts, lists and tuples."""
     if isinstance(value, np.ndarray):
         yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _arrays(item, f"{path}[{key!r}]")
+            yield from arrays_in(item, f"{path}[{key!r}]")
     elif isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
-            yield from _arrays(item, f"{path}[{i}]")
+            yield from arrays_in(item, f"{path}[{i}]")
 
 
 def _explained_by_helper(ctx, helpers, old, new):
@@ -94,8 +95,8 @@ def unchanged_inputs(ctx):
         _, after, _ = ctx.call(func, *args, return_args=True)
         for i, (before, now) in enumerate(zip(args, after)):
             label = names[i] if i < len(names) else f"argument {i}"
-            now_arrays = dict(_arrays(now, label))
-            for path, old in _arrays(before, label):
+            now_arrays = dict(arrays_in(now, label))
+            for path, old in arrays_in(before, label):
                 new = now_arrays.get(path)
                 if new is None or new.shape != old.shape:
                     raise Failed(f"{func}() replaced {path} with something else")

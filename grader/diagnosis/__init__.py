@@ -42,7 +42,6 @@ def diagnose(catalog, worker, functions, defined, probe_all=False):
     dead = {f.name for f in functions
             if any(c.facts.get("call_error") in ("timeout", "crash") for c in f.checks)}
     probe = Probe(worker, defined, dead=dead)
-    by_name = {f.name: f for f in functions}
     found = [(finding, False) for finding in elementwise.mutates_input(probe)]
     notes = []
     for f in functions:
@@ -51,11 +50,11 @@ def diagnose(catalog, worker, functions, defined, probe_all=False):
             hidden = not probe_all and all(c.hidden for c in f.checks
                                            if c.status != "passed" and not c.end_to_end)
             found.extend((finding, hidden) for finding in detector(probe))
-    if "train" in by_name:
+    train = next((f for f in functions if f.name == "train"), None)
+    if train is not None:
         train_found, train_notes = train_loop.train(probe)
-        if any(c.facts.get("diverged") for c in by_name["train"].checks) and not any(
-                f.id == DIVERGED.id for f in train_found):
-            train_found.insert(0, DIVERGED)
+        if any(c.facts.get("diverged") for c in train.checks):
+            train_found.insert(0, DIVERGED)       # the trace's own finding is a duplicate, dropped below
         found.extend((finding, False) for finding in train_found)
         notes.extend(train_notes)
     diagnoses, seen = [], set()

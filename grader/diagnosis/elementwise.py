@@ -1,7 +1,6 @@
 """Detectors for the activations, and for arguments changed in place (any function)."""
 import numpy as np
 
-from ..inputs import Rng
 from .finding import Finding
 from .probe import close
 from .variants import ref

@@ -5,11 +5,16 @@ inputs it chooses. A call that raises, hangs or returns something unusable answe
 None: the detector then has no evidence and names no bug. Expected values never enter
 the worker; they are computed here, by the detector, from the reference's variants.
 """
+import numbers
+
 import numpy as np
 
+from ..checks import compare
+from ..checks.base import Failed
+from ..checks.values import arrays_in
 from ..inputs import for_worker
 from ..worker import CallError
-from ..worker.protocol import Unsupported, Yielded
+from ..worker.protocol import Unsupported
 
 PROBE_SECONDS = 5.0        # a probe call is small; a slower one is no evidence
 
@@ -57,7 +62,9 @@ class Probe:
             return None
         changes = []
         for i, (old, new) in enumerate(zip(args, after)):
-            for path, a, b in _pairs(old, new, ""):
+            now = dict(arrays_in(new, ""))
+            for path, a in arrays_in(old, ""):
+                b = now.get(path)
                 if b is None or a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
                     changes.append((i, path))
         return changes
@@ -75,26 +82,13 @@ class Probe:
 
 
 def as_array(value):
-    """value -> float64 ndarray, or None when it is no grid of real numbers."""
-    if isinstance(value, (list, tuple)) and not isinstance(value, Yielded):
-        try:
-            value = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            return None
-    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-        value = np.asarray(value, dtype=np.float64)
-    if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
+    """value -> float64 ndarray (as the checks read it), or None when it is no grid of
+    real numbers."""
+    scalar = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    try:
+        return compare.as_array(value, "the answer", () if scalar else None)
+    except (Failed, TypeError, ValueError):
         return None
-    return value.astype(np.float64)
-
-
-def _pairs(old, new, path):
-    """(path, old array, new array or None) for every array inside ``old``."""
-    if isinstance(old, np.ndarray):
-        yield path, old, new if isinstance(new, np.ndarray) else None
-    elif isinstance(old, dict):
-        for key, item in old.items():
-            yield from _pairs(item, new.get(key) if isinstance(new, dict) else None, f"{path}[{key!r}]")
 
 
 def close(a, b, rtol=1e-4, atol=1e-7):

@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from ..checks.base import Failed
+from ..checks.training import trained_params
 from .finding import Finding
 from .probe import as_array
 from .variants import ref
@@ -43,13 +45,12 @@ class Run:
     """One traced train run, read: updates, their batches, the rates and sizes used."""
 
     def __init__(self, trace, args):
-        self.args = args
-        self.events = trace["events"]
-        self.params = trace["params"]
-        self.calls = {name: [e for e in self.events if e[0] == name] for name in
+        self.args, self.params = args, trace["params"]
+        events = trace["events"]
+        self.calls = {name: [e for e in events if e[0] == name] for name in
                       ("init_params", "minibatches", "forward", "backward", "sgd_step")}
         self.batches, last_X = [], None
-        for name, value, _ in self.events:
+        for name, value, _ in events:
             if name == "forward":
                 last_X = value
             elif name == "backward":
@@ -58,7 +59,7 @@ class Run:
 
     @property
     def observed(self):
-        return bool(self.calls["backward"] or self.calls["sgd_step"])
+        return self.updates > 0
 
     @property
     def ids_known(self):
@@ -158,7 +159,7 @@ def _order(runs):
     return None
 
 
-def train(probe, results=None):
+def train(probe):
     """-> (findings, notes)."""
     if not probe.has("train"):
         return [], []
@@ -210,17 +211,10 @@ def _class_ordered(probe):
 
 
 def _as_params(params):
-    sizes = ORDERED["sizes"]
-    if not isinstance(params, dict):
+    try:
+        return trained_params(params, ORDERED["sizes"], "train")
+    except Failed:
         return None
-    out = {}
-    for l in range(1, len(sizes)):
-        for key, shape in ((f"W{l}", (sizes[l - 1], sizes[l])), (f"b{l}", (sizes[l],))):
-            value = as_array(params.get(key))
-            if value is None or value.size != int(np.prod(shape)) or not np.all(np.isfinite(value)):
-                return None
-            out[key] = value.reshape(shape)
-    return out
 
 
 def _diverged(params):

@@ -1,7 +1,8 @@
 """Detectors for sgd_step, minibatches, predict and accuracy."""
 import numpy as np
 
-from ..checks.batching import probe_data
+from ..checks.base import Failed
+from ..checks.batching import batches_of, probe_data
 from ..inputs import Rng
 from .finding import Finding
 from .probe import as_array, close, scale_between
@@ -17,8 +18,8 @@ def sgd_step(probe):
         out = probe.call("sgd_step", params, grads, lr)
         if not isinstance(out, dict) or set(out) != set(params):
             return []
-        cs = [scale_between(params[k] - as_array(out[k]), grads[k]) if as_array(out[k]) is not None
-              else None for k in params]
+        new = {k: as_array(out[k]) for k in params}
+        cs = [scale_between(params[k] - new[k], grads[k]) if new[k] is not None else None for k in params]
         if None in cs or not np.allclose(cs, cs[0], rtol=1e-4):
             return []
         steps.append(cs[0])
@@ -34,17 +35,10 @@ def sgd_step(probe):
 
 def _batches(value):
     """minibatches' output -> [(X_batch, y_batch)] as arrays, or None."""
-    if not isinstance(value, (list, tuple)) or not value:
+    try:
+        return batches_of(value, "minibatches")
+    except Failed:
         return None
-    out = []
-    for item in value:
-        if not isinstance(item, (list, tuple)) or len(item) != 2:
-            return None
-        Xb, yb = as_array(item[0]), as_array(item[1])
-        if Xb is None or yb is None or Xb.ndim != 2 or yb.ndim != 1 or len(Xb) != len(yb):
-            return None
-        out.append((Xb, yb))
-    return out
 
 
 def minibatches(probe):
