@@ -9,12 +9,15 @@ only through the worker.
 """
 import os
 import re
+import time
 
 import pytest
 
 from .checks import KINDS, Context, Failed
+from .checks.base import OutOfTime
+from .inputs import reference_module
 from .result import ERROR, FAILED, PASSED, CheckResult
-from .worker import CallError
+from .worker import CallError, WorkerError
 
 MISSING = "{name} is not defined in your file"
 NOT_DEFINED = "{name} could not be defined: {where}: {type}: {message}"
@@ -22,6 +25,16 @@ NEEDS_GLOBAL = ("{name} is set by top-level code ({where}), which is not run whe
                 "compute it inside the function or pass it in as an argument")
 NOT_IMPLEMENTED = "{name} is not implemented yet (it raises NotImplementedError)"
 GRADER_ERROR = "grader error, not your fault: {detail}"
+NOT_CALLED_AGAIN = "not graded: {name} hung or crashed in an earlier check ({how}), so it is not called again"
+OUT_OF_TIME = ("not graded: the time budget for grading the whole file ({seconds:g} s) ran out "
+               "before this check")
+BUDGET_NOTE = ("grading stopped after the time budget of {seconds:g} s for the whole file: "
+               "{n} check{s} could not run (your code is unusually slow)")
+STAND_IN_NOTE = "graded with a correct {helper}, because yours {why}"
+OWN_HELPERS_NOTE = ("right with your own {helpers} (checked on {their} own), though not with a "
+                    "correct one")
+WHY_STAND_IN = {"missing": "is missing", "failed": "fails its own checks",
+                "dead": "hung or crashed in its own checks"}
 BACKSTOP_SECONDS = 30       # added to the longest worker limit of a check
 
 
@@ -56,11 +69,15 @@ class CheckItem(pytest.Item):
 
 class TaskFile(pytest.File):
     def collect(self):
+        """Public checks first, in the task's order, then the hidden ones: nothing a
+        hidden check showed the submission can reach a public check's message."""
         grading = self.config._grading
-        for function in grading.task.functions:
-            for spec in function.checks:
-                yield CheckItem.from_parent(self, name=spec.id, spec=spec, function=function,
-                                            grading=grading)
+        for hidden in (False, True):
+            for function in grading.task.functions:
+                for spec in function.checks:
+                    if spec.hidden == hidden:
+                        yield CheckItem.from_parent(self, name=spec.id, spec=spec, function=function,
+                                                    grading=grading)
 
 
 class Grading:
@@ -69,6 +86,12 @@ class Grading:
     def __init__(self, task, worker, sub):
         self.task, self.worker, self.sub = task, worker, sub
         self.results, self.facts = {}, {}
+        self.dead = {}              # function -> how it hung or crashed (never called again)
+        self.out_of_time = 0        # checks not run for lack of budget
+        self.started = time.monotonic()
+
+    def remaining(self):
+        return self.task.limits.budget_seconds - (time.monotonic() - self.started)
 
     # ------------------------------------------------------------ pytest hooks
     def pytest_configure(self, config):
@@ -87,6 +110,30 @@ class Grading:
             self.results[item.spec.id] = self._result(item.spec, item.function, ERROR,
                                                       GRADER_ERROR.format(detail=detail), grader_error=True)
 
+    # ------------------------------------------------------------- stand-ins
+    def stand_ins_for(self, function):
+        """{helper: why} for the helpers of ``function`` that a correct stand-in replaces:
+        missing, hung, or failing one of their own checks so far (facts seen here)."""
+        defined, why = self.worker.start()["functions"], {}
+        for helper in function.helpers:
+            if helper not in defined:
+                why[helper] = "missing"
+            elif helper in self.dead:
+                why[helper] = "dead"
+            elif any(r.function == helper and r.status != PASSED and not r.end_to_end
+                     for r in self.results.values()):
+                why[helper] = "failed"
+        return why
+
+    def stand_in_functions(self, name):
+        """{helper: the reference's function} for ``name``'s helpers that need a stand-in."""
+        try:
+            function = self.task.function(name)
+        except StopIteration:
+            return {}
+        reference = reference_module(self.task.reference)
+        return {h: getattr(reference, h) for h in self.stand_ins_for(function) if hasattr(reference, h)}
+
     # ---------------------------------------------------------------- judging
     def judge(self, spec, function):
         """Run one check -> (status, message, help, grader_error)."""
@@ -98,22 +145,69 @@ class Grading:
                 return FAILED, NOT_DEFINED.format(name=function.name, where=self.sub.where(failure["line"]),
                                                   type=err["type"], message=err["message"]), "", False
             return FAILED, MISSING.format(name=function.name), "", False
+        if function.name in self.dead:
+            return ERROR, NOT_CALLED_AGAIN.format(name=function.name, how=self.dead[function.name]), "", False
+        if self.remaining() <= 0:
+            self.out_of_time += 1
+            return ERROR, OUT_OF_TIME.format(seconds=self.task.limits.budget_seconds), "", False
+        why = self.stand_ins_for(function)
+        stand_ins = self.stand_in_functions(function.name)
+        status, message, help, grader_error, used = self._run(spec, function, stand_ins)
+        if status == FAILED and used:
+            # A pair of the student's own functions may be right together where the helper
+            # alone is not (e.g. a sigmoid_grad written for the activation, called so): that
+            # is worth the caller's points; the helper's own checks still fail.
+            again = self._run(spec, function, {})
+            if again[0] == PASSED:
+                names = sorted(used)
+                note = OWN_HELPERS_NOTE.format(helpers=", ".join(names), their="their" if len(names) > 1 else "its")
+                return PASSED, "; ".join(filter(None, [again[1], note])), "", False
+        if used:
+            notes = [STAND_IN_NOTE.format(helper=h, why=WHY_STAND_IN[why[h]]) for h in sorted(used)]
+            message = "; ".join(filter(None, [message] + notes)) if status == PASSED else \
+                "; ".join(filter(None, [message, "(" + "; ".join(notes) + ")"]))
+        return status, message, help, grader_error
+
+    def _run(self, spec, function, stand_ins):
+        """One run of the check in a fresh session -> (status, message, help,
+        grader_error, {stand-in helper: calls})."""
+        used = {}
         try:
-            note = KINDS[spec.kind](Context(self.task, function, spec, self.worker))
-            return PASSED, note or "", "", False
-        except Failed as failure:
-            self.facts[spec.id] = failure.facts
-            return FAILED, failure.rationale, failure.help or spec.help, False
+            session = self.worker.session(stand_ins, what=spec.id)
+        except WorkerError as error:
+            return ERROR, GRADER_ERROR.format(detail=str(error)), "", True, used
         except CallError as error:
-            self.facts[spec.id] = {"call_error": error.kind}
-            if error.kind == "missing":
-                return FAILED, error.message, "", False
-            text = describe_call_error(error, self.sub)
-            if text is None:
-                return ERROR, NOT_IMPLEMENTED.format(name=function.name), "", False
-            return ERROR, text, spec.help, False
-        except Exception as exc:    # e.g. a SpecError: the grader's own problem, never the student's
-            return ERROR, GRADER_ERROR.format(detail=f"{type(exc).__name__}: {exc}"), "", True
+            text = describe_call_error(error, self.sub) or error.message
+            return ERROR, text, "", False, used
+        try:
+            ctx = Context(self.task, function, spec, session, fresh=lambda: self.worker.session(),
+                          remaining=self.remaining, dead=self.dead)
+            try:
+                note = KINDS[spec.kind](ctx)
+                return PASSED, note or "", "", False, session.stand_in_calls
+            except Failed as failure:
+                self.facts[spec.id] = failure.facts
+                return FAILED, failure.rationale, failure.help or spec.help, False, session.stand_in_calls
+            except OutOfTime:
+                self.out_of_time += 1
+                return ERROR, OUT_OF_TIME.format(seconds=self.task.limits.budget_seconds), "", False, {}
+            except CallError as error:
+                self.facts[spec.id] = {"call_error": error.kind}
+                if error.kind in ("timeout", "crash") and error.func == function.name:
+                    self.dead[function.name] = "it did not finish in time" if error.kind == "timeout" \
+                        else "its process ended"
+                if error.kind in ("missing", "dead"):
+                    return FAILED if error.kind == "missing" else ERROR, error.message, "", False, used
+                text = describe_call_error(error, self.sub)
+                if text is None:
+                    return ERROR, NOT_IMPLEMENTED.format(name=function.name), "", False, used
+                return ERROR, text, spec.help, False, session.stand_in_calls
+            except WorkerError as error:
+                return ERROR, GRADER_ERROR.format(detail=str(error)), "", True, used
+            except Exception as exc:    # e.g. a SpecError: the grader's own problem, never the student's
+                return ERROR, GRADER_ERROR.format(detail=f"{type(exc).__name__}: {exc}"), "", True, used
+        finally:
+            session.close()
 
     def _defines(self, failure, name):
         """Whether a failed top-level statement is the one that would have defined ``name``."""
@@ -134,7 +228,8 @@ class Grading:
 
 
 def run_checks(task, worker, sub):
-    """Run every check of ``task`` on the loaded submission ``sub`` -> {check id: CheckResult}."""
+    """Run every check of ``task`` on the loaded submission ``sub`` -> the Grading
+    (``results``: {check id: CheckResult}; ``dead``; ``out_of_time``)."""
     grading = Grading(task, worker, sub)
     args = [str(task.path), "-c", os.devnull, "--rootdir", str(task.directory),
             "--noconftest", "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
@@ -150,4 +245,10 @@ def run_checks(task, worker, sub):
             del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
         else:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = autoload
-    return grading.results
+    return grading
+
+
+def budget_note(task, grading):
+    """The report's note when the time budget cut the grading short, else None."""
+    n = grading.out_of_time
+    return BUDGET_NOTE.format(seconds=task.limits.budget_seconds, n=n, s="s" if n != 1 else "") if n else None

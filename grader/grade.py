@@ -1,12 +1,20 @@
 """Grade one submission against one task: load, start the worker, run checks, report."""
 import dataclasses
 import re
+import time
 
+from .checks import is_evidence
 from .diagnosis import diagnose
-from .engine import run_checks
+from .engine import budget_note, run_checks
 from .names import DID_YOU_MEAN, near_misses
-from .result import ERROR, FAILED, CheckResult, FunctionResult, Report
+from .result import ERROR, FAILED, PASSED, CheckResult, FunctionResult, Report
+from .safetext import clip
 from .submission import SubmissionError, check_path, load
+
+try:
+    from .submission import class_only_note
+except ImportError:         # the loader without it
+    class_only_note = None
 from .worker import CallError, Worker, WorkerError
 
 LOAD_FAILED = "{where}: {type}: {message}"
@@ -15,6 +23,10 @@ NOT_GRADED = "nothing could be graded: {reason}"
 NO_WORKER = "grader error, not your fault: the worker could not start: {reason}"
 SEE_NOTES = "not graded (see the notes)"
 DIAGNOSIS_FAILED = "grader error, not your fault: the diagnosis stopped ({detail}); the checks above are complete"
+NO_EVIDENCE = ("no points yet: {name} earns its shape and property points once one of its value "
+               "checks passes")
+SLOW_NOTE = "grading took {seconds:.0f} s, unusually long: your code is very slow somewhere"
+SLOW_SECONDS = 30
 
 
 def select(task, public_only=False, only=None):
@@ -48,49 +60,80 @@ def grade(path, task, public_only=False, run_toplevel=False, only=None):
 def grade_submission(sub, task):
     notes = list(sub.notes)
     hide = [sub.path.resolve().parent, task.directory]
+    started = time.monotonic()
     with Worker(sub.source, sub.filename, sub.statements, task.limits, hide=hide) as worker:
         try:
             info = worker.start()
         except CallError as error:
-            return _ungraded(task, str(sub.path), notes, NOT_LOADED.format(reason=error.message), ERROR)
+            return _ungraded(task, str(sub.path), notes, NOT_LOADED.format(reason=clip(error.message)), ERROR)
         except WorkerError as error:
-            return _ungraded(task, str(sub.path), notes, NO_WORKER.format(reason=error), ERROR,
+            return _ungraded(task, str(sub.path), notes, NO_WORKER.format(reason=clip(str(error))), ERROR,
                              grader_error=True)
         for failure in info["failures"]:
             err = failure["error"]
-            notes.append(LOAD_FAILED.format(where=sub.where(failure["line"]), type=err["type"],
-                                            message=err["message"].splitlines()[0] if err["message"] else ""))
-        wanted = {f.name for f in task.functions}
-        missing = [f.name for f in task.functions if f.name not in info["functions"]]
-        for name, candidate in near_misses(missing, info["functions"], wanted).items():
+            first = err["message"].splitlines()[0] if err["message"] else ""
+            notes.append(LOAD_FAILED.format(where=sub.where(failure["line"]), type=clip(err["type"], 100),
+                                            message=clip(first)))
+        wanted = [f.name for f in task.functions]
+        missing = [name for name in wanted if name not in info["functions"]]
+        for name, candidate in near_misses(missing, info["functions"], set(wanted)).items():
             line = sub.defined.get(candidate)
-            notes.append(DID_YOU_MEAN.format(name=name, candidate=candidate,
+            notes.append(DID_YOU_MEAN.format(name=name, candidate=clip(candidate, 100),
                                              where=sub.where(line) if line else "defined"))
-        results = run_checks(task, worker, sub)
-        functions = [FunctionResult(spec.name, spec.points,
-                                    [results[c.id] for c in spec.checks if c.id in results],
-                                    missing=spec.name not in info["functions"])
+        if missing and class_only_note is not None:
+            note = class_only_note(sub, wanted)
+            if note:
+                notes.append(note)
+        grading = run_checks(task, worker, sub)
+        results = grading.results
+        functions = [_with_evidence(FunctionResult(spec.name, spec.points,
+                                                   [results[c.id] for c in spec.checks if c.id in results],
+                                                   missing=spec.name not in info["functions"]), spec)
                      for spec in task.functions]
+        note = budget_note(task, grading)
+        if note:
+            notes.append(note)
         diagnoses = []
         if task.bugs:
             try:
-                diagnoses, diagnosis_notes = diagnose(task.bugs, worker, functions, info["functions"])
+                diagnoses, diagnosis_notes = diagnose(task.bugs, worker, functions, info["functions"],
+                                                      dead=set(grading.dead),
+                                                      stand_ins=grading.stand_in_functions)
                 notes.extend(diagnosis_notes)
             except Exception as exc:    # a detector's bug must never cost the grade
                 notes.append(DIAGNOSIS_FAILED.format(detail=f"{type(exc).__name__}: {exc}"))
         notes.extend(worker.events)
+    seconds = time.monotonic() - started
+    if seconds > SLOW_SECONDS and not grading.out_of_time:
+        notes.append(SLOW_NOTE.format(seconds=seconds))
     return Report(task=task.name, submission=str(sub.path), functions=functions,
-                  notes=_ordered(notes), diagnoses=diagnoses)
+                  notes=_ordered(notes), diagnoses=diagnoses,
+                  task_digest=task.digest)
+
+
+def _with_evidence(result, spec):
+    """No points without evidence: until one of its value checks passes, a function's
+    shape and property checks earn nothing (they pass, with the reason said)."""
+    value_checks = {c.id for c in spec.checks if is_evidence(c)}
+    if not value_checks or any(c.status == PASSED and c.id in value_checks for c in result.checks):
+        return result
+    for c in result.checks:
+        if c.status == PASSED and c.points:
+            c.points = 0
+            c.message = "; ".join(filter(None, [c.message, NO_EVIDENCE.format(name=spec.name)]))
+    return result
 
 
 def _ungraded(task, submission, notes, reason, status, grader_error=False):
-    """Every check ends with ``status``; the reason is given once, in the notes."""
+    """Every check ends with ``status``; the reason is given once, in the notes.
+    A grader error marks the whole report (status grader_error); otherwise it is ungraded."""
     functions = [FunctionResult(f.name, f.points, [
         CheckResult(c.id, f.name, c.description, status, SEE_NOTES, max_points=c.points,
                     hidden=c.hidden, end_to_end=c.end_to_end, grader_error=grader_error)
         for c in f.checks]) for f in task.functions]
     return Report(task=task.name, submission=submission, functions=functions,
-                  notes=_ordered(notes + [reason]))
+                  notes=_ordered(notes + [reason]), grader_error=grader_error,
+                  ungraded=not grader_error, task_digest=task.digest)
 
 
 def _ordered(notes):

@@ -26,7 +26,7 @@ import numpy as np
 
 from . import datasets as datasets_module
 from .worker import protocol
-from .worker.child import PROBES
+from .worker.probes import PROBES
 
 
 class SpecError(Exception):

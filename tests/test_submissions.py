@@ -40,10 +40,10 @@ def test_template_scores_zero_without_grader_errors(graded):
 
 @pytest.mark.parametrize("name, bug_checks, must_break, may_break", [
     # softmax over axis 0: rows do not sum to 1, values and stability probes differ;
-    # its shape is right and it does not touch its input. End to end, training and the
-    # gradient check through the student's own forward (no points) break with it.
-    ("bob", {"softmax.rows", "softmax.values", "softmax.large", "softmax.scales"},
-     E2E_TRAIN | {"backward.gradcheck"}, set()),
+    # its shape is right and it does not touch its input (but those earn nothing while no
+    # value check passes). Every caller (forward, predict, train) is graded with a correct
+    # softmax in its place, so nothing else breaks.
+    ("bob", {"softmax.rows", "softmax.values", "softmax.large", "softmax.scales"}, set(), set()),
     # m = X.shape[1]: every gradient is scaled by N/D, so all backward value checks fail
     # (the zero-point gradient check too). Training is only slowed (lr * N/D): on MNIST
     # it ends near the threshold (84% here), so that check may go either way.
@@ -58,9 +58,25 @@ def test_buggy_submission_loses_points_only_where_the_bug_is(graded, task, name,
     lost = not_passed(report)
     assert bug_checks | must_break <= lost <= bug_checks | must_break | may_break
     points = {c.id: c.points for f in task.functions for c in f.checks}
-    assert report.score == 100 - sum(points[c] for c in lost)
+    assert report.score == 100 - sum(points[c] for c in lost) - sum(points[c] for c in unearned(report))
     e2e = {c.id for f in task.functions for c in f.checks if c.end_to_end}
     assert must_break | may_break <= e2e          # only end-to-end checks fail outside the bug
+
+
+def unearned(report):
+    """Checks that passed but earn nothing: their function has no passing value check."""
+    return {c.id for f in report.functions for c in f.checks
+            if c.status == "passed" and c.points == 0 and c.max_points}
+
+
+def test_a_function_with_no_passing_value_check_earns_nothing(graded):
+    """bob's softmax keeps its shape and leaves its input alone, but computes nothing right:
+    those two checks pass and say why they earn nothing."""
+    softmax = next(f for f in graded(SUBMISSIONS / "bob.py").functions if f.name == "softmax")
+    assert softmax.score == 0
+    passed = {c.id: c for c in softmax.checks if c.status == "passed"}
+    assert set(passed) == {"softmax.shape", "softmax.unchanged"}
+    assert all("no points yet" in c.message for c in passed.values())
 
 
 def test_bob_messages_say_what_is_wrong(graded):
@@ -81,7 +97,7 @@ def test_forward_is_not_charged_for_bobs_softmax(graded):
     forward = next(f for f in graded(SUBMISSIONS / "bob.py").functions if f.name == "forward")
     assert forward.score == forward.max_score
     output = next(c for c in forward.checks if c.id == "forward.output")
-    assert "your own softmax" in output.message
+    assert "graded with a correct softmax, because yours fails its own checks" in output.message
 
 
 def test_partial_submission_costs_only_missing_functions(graded):
@@ -126,8 +142,8 @@ def test_messy_notebook_loses_only_what_is_broken_or_missing(graded, task):
     lost = {
         # the only definition of sigmoid_grad is in a cell with a syntax error (cell 5)
         "sigmoid_grad.values", "sigmoid_grad.extremes",
-        # backward calls that missing sigmoid_grad for a sigmoid network
-        "backward.three_hidden",
+        # (backward calls that missing sigmoid_grad for a sigmoid network: it is graded with
+        # a correct one in its place, so backward.three_hidden passes)
         # relu_grad was written as relu_derivative: reported, not graded under the other name
         "relu_grad.values", "relu_grad.unchanged",
         # never written

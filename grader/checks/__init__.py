@@ -20,4 +20,28 @@ KINDS = {kind.__name__: kind for kind in (
     learns,
 )}
 
-__all__ = ["KINDS", "Context", "Failed"]
+# "No points without evidence": a function earns nothing until one of its *value* checks
+# passes (one that compares what it computes with the reference). Shape, property and
+# consistency checks count only then. A kind's default; a check may override it with
+# `evidence: true|false` in the task file.
+EVIDENCE = {
+    "matches_reference": True, "same_shape": False, "returns_number": False,
+    "unchanged_inputs": False, "values_in_range": False, "rows_sum_to_one": False,
+    "init_shapes": False, "init_scale": True, "init_uses_rng": True,
+    "forward_layers": lambda params: params.get("part") != "shapes",
+    "backward_matches": True, "gradient_check": False, "predict_labels": True,
+    "integer_labels": False,
+    "minibatch_property": lambda params: params.get("property") == "partition",
+    "learns": True,
+}
+
+
+def is_evidence(check):
+    """Whether passing ``check`` (a CheckSpec) shows the function computes something right."""
+    if "evidence" in check.params:
+        return bool(check.params["evidence"])
+    rule = EVIDENCE.get(check.kind, False)
+    return bool(rule(check.params) if callable(rule) else rule)
+
+
+__all__ = ["EVIDENCE", "KINDS", "Context", "Failed", "is_evidence"]

@@ -21,11 +21,21 @@ class Failed(Exception):
         self.rationale, self.help, self.facts = rationale, help, dict(facts or {})
 
 
-class Context:
-    """One check's view of the task, the reference and the student's worker."""
+class OutOfTime(Exception):
+    """The whole grading's time budget ran out before this check could finish."""
 
-    def __init__(self, task, function, check, worker):
+
+class Context:
+    """One check's view of the task, the reference and the student's code.
+
+    ``worker`` is the check's session (a fresh copy of the submission, see
+    worker/client.py); ``fresh`` a function giving another fresh session, for calls that
+    must not share this check's state; ``remaining`` the seconds left of the budget.
+    """
+
+    def __init__(self, task, function, check, worker, fresh=None, remaining=None, dead=()):
         self.task, self.function, self.check, self.worker = task, function, check, worker
+        self.fresh, self.remaining, self.dead = fresh, remaining, set(dead)
         self.params = check.params
         self.inputs = Inputs(task, {**function.let, **check.params.get("let", {})})
 
@@ -43,19 +53,34 @@ class Context:
         return self.value(self.params.get("kwargs", {}))
 
     # ------------------------------------------------------------- the calls
+    def timeout(self, factor=1):
+        """Seconds for one call: the check's (or the task's) limit, within the budget."""
+        seconds = (self.check.timeout or self.task.limits.call_seconds) * factor
+        if self.remaining is not None:
+            left = self.remaining()
+            if left <= 0:
+                raise OutOfTime()
+            seconds = min(seconds, left)
+        return seconds
+
     def call(self, func, *args, return_args=False, **kwargs):
         """The student's ``func`` on these inputs, in the worker (CallError if no answer)."""
-        timeout = self.check.timeout or None
-        return self.worker.call(func, *for_worker(list(args)), timeout=timeout,
+        if func in self.dead:
+            raise CallError("dead", f"{func} was not called again: it hung or crashed in an earlier check",
+                            func=func)
+        return self.worker.call(func, *for_worker(list(args)), timeout=self.timeout(),
                                 return_args=return_args, **for_worker(kwargs))
+
+    def harness(self, name, *args, what=None, factor=1):
+        return self.worker.harness(name, *for_worker(list(args)), timeout=self.timeout(factor), what=what)
 
     def reference(self, func, *args, **kwargs):
         """The reference ``func`` on the same inputs, in the grader's process."""
         return self.inputs.reference(func)(*for_reference(list(args)), **for_reference(kwargs))
 
     def has(self, func):
-        """Whether the student's file defines ``func``."""
-        return func in self.worker.start()["functions"]
+        """Whether the student's file defines ``func`` (and it did not hang earlier)."""
+        return func in self.worker.start()["functions"] and func not in self.dead
 
     # --------------------------------------------------------------- wording
     def call_text(self, func, args):
@@ -84,4 +109,4 @@ def param_names(task, func):
         return []
 
 
-__all__ = ["CallError", "Context", "Failed"]
+__all__ = ["CallError", "Context", "Failed", "OutOfTime"]

@@ -5,7 +5,7 @@ so the batches show which samples came, in which order, and whether rows stayed 
 """
 import numpy as np
 
-from ..inputs import Rng, for_worker
+from ..inputs import Rng
 from .base import Failed
 from .compare import as_array, kind_of
 
@@ -45,8 +45,8 @@ def minibatch_property(ctx):
     what = f"minibatches(X, y, {size}, rng) with X of shape {X.shape}"
     prop = ctx.params["property"]
     if prop == "reshuffles":
-        runs = ctx.worker.harness("call_repeatedly", "minibatches",
-                                  for_worker([X, y, size, Rng(3)]), 2, what="minibatches() twice")
+        runs = ctx.harness("call_repeatedly", "minibatches", [X, y, size, Rng(3)], 2,
+                           what="minibatches() twice")
         first, second = (batches_of(r, what) for r in runs)
         order1 = np.concatenate([b[1] for b in first])
         order2 = np.concatenate([b[1] for b in second])

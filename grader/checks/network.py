@@ -1,17 +1,15 @@
 """Check kinds for a layered network: forward, backward, predict, gradient checks.
 
-Each function is judged on its own logic. Where it calls another of the student's
-functions (forward calls softmax, backward calls relu_grad, predict calls forward), a
-mismatch with the reference is re-judged against the student's own helper: right given
-that helper means the error is the helper's, and is charged there, not twice.
-The reference module must provide forward, backprop, one_hot and ACTIVATIONS.
+Each function is judged on its own logic: where it calls another of the student's
+functions (forward calls softmax, backward calls relu_grad, predict calls forward) and
+that helper fails its own checks, the engine gives the check a correct stand-in for it
+(see engine.py), so a helper's bug is charged to the helper only. The reference module
+must provide forward, backward, one_hot and ACTIVATIONS.
 """
 import numpy as np
 
-from ..inputs import for_worker
-from ..worker import CallError
 from .base import Failed
-from .compare import agrees, as_array, expect_close, expect_dict, expect_shape, kind_of
+from .compare import as_array, expect_close, expect_dict, expect_shape, kind_of
 
 
 FLOAT32_EPS, FLOAT32_MAX_REL_ERROR = 1e-3, 1e-2   # round-off ~1e-7 / eps; real bugs give > 0.1
@@ -34,17 +32,6 @@ def _call_forward(ctx, params, X, activation):
         raise Failed(f"{what}: the cache has no {', '.join(missing)} (it has {', '.join(map(str, cache)) or 'nothing'})",
                      "The cache must hold A0 = X and, for every layer l, Z{l} and A{l}.")
     return probs, cache, what
-
-
-def _own_helper_agrees(ctx, helper, z, actual):
-    """Whether the student's own ``helper(z)`` gives ``actual`` (for carried-forward errors)."""
-    if not ctx.has(helper):
-        return False
-    try:
-        own = as_array(ctx.call(helper, z), helper)
-    except (CallError, Failed):
-        return False
-    return agrees(own, actual)
 
 
 def forward_layers(ctx):
@@ -80,21 +67,11 @@ def forward_layers(ctx):
             f = ref_act[activation]
             for l in range(1, L):
                 Z, A = arrays[f"Z{l}"], arrays[f"A{l}"]
-                if agrees(A, f(Z)):
-                    continue
-                if _own_helper_agrees(ctx, activation, Z, A):
-                    notes.append(f"A{l} is your own {activation}(Z{l}); {activation} itself is checked on its own")
-                    continue
                 expect_close(A, f(Z), f"{what}: cache['A{l}'] should be {activation}(Z{l})")
         elif part == "output":
             ZL = arrays[f"Z{L}"]
             P = as_array(probs, f"{what}: probs")
-            expected = ctx.reference("softmax", ZL)
-            if not agrees(P, expected):
-                if _own_helper_agrees(ctx, "softmax", ZL, P):
-                    notes.append(f"probs are your own softmax(Z{L}); softmax itself is checked on its own")
-                else:
-                    expect_close(P, expected, f"{what}: probs should be softmax(Z{L})")
+            expect_close(P, ctx.reference("softmax", ZL), f"{what}: probs should be softmax(Z{L})")
             expect_close(arrays[f"A{L}"], P, f"{what}: cache['A{L}'] should be the probs returned")
         else:
             raise ValueError(f"unknown part {part!r}")
@@ -110,54 +87,11 @@ def _activations(ctx):
 
 
 def backward_matches(ctx):
-    """backward(params, cache, y, activation) on the reference's cache gives the gradients.
-
-    When it does not, and the student's own ``{activation}_grad`` differs from the true
-    derivative on these Z, the gradients that derivative implies are accepted too.
-    """
-    notes = []
+    """backward(params, cache, y, activation) on the reference's cache gives the gradients."""
     for params, cache, y, activation in ctx.cases():
         what = ctx.call_text("backward", [params, cache, y, activation])
         expected = ctx.reference("backward", params, cache, y, activation)
-        actual = ctx.call("backward", params, cache, y, activation)
-        try:
-            expect_dict(actual, expected, what)
-            continue
-        except Failed as failure:
-            first_failure = failure
-        own = _own_derivatives(ctx, params, cache, activation)
-        if own is not None:
-            L = _layers(params)
-            Y = ctx.reference("one_hot", y, cache[f"A{L}"].shape[1])
-            implied = ctx.reference("backprop", params, cache, Y, own)
-            try:
-                expect_dict(actual, implied, what)
-                notes.append(f"right for your own {activation}_grad; {activation}_grad itself is checked on its own")
-                continue
-            except Failed:
-                pass
-        raise first_failure
-    return "; ".join(dict.fromkeys(notes)) or None
-
-
-def _own_derivatives(ctx, params, cache, activation):
-    """The student's f'(Z{l}) for the hidden layers, when it differs from the true one."""
-    helper = f"{activation}_grad"
-    if not ctx.has(helper):
-        return None
-    true_grad = _activations(ctx)[activation][1]
-    own, differs = [], False
-    for l in range(1, _layers(params)):
-        Z = cache[f"Z{l}"]
-        try:
-            d = as_array(ctx.call(helper, Z), helper)
-        except (CallError, Failed):
-            return None
-        if d.shape != Z.shape:
-            return None
-        differs |= not agrees(d, true_grad(Z))
-        own.append(d)
-    return own if differs else None
+        expect_dict(ctx.call("backward", params, cache, y, activation), expected, what)
 
 
 def gradient_check(ctx):
@@ -178,9 +112,8 @@ def gradient_check(ctx):
                          f"eps = {eps:g} and allowed a relative error of {limit:g}")
         what = f"backward(params, cache, y, {activation!r})"
         grads = ctx.call("backward", params, cache, y, activation)
-        numeric = ctx.worker.harness("loss_numgrad", *for_worker([params, X, y, activation, eps]),
-                                     timeout=ctx.check.timeout or None,
-                                     what="the numerical gradient of your forward + cross_entropy")
+        numeric = ctx.harness("loss_numgrad", params, X, y, activation, eps,
+                              what="the numerical gradient of your forward + cross_entropy")
         if not isinstance(grads, dict) or set(grads) != set(params):
             raise Failed(f"{what} returned {kind_of(grads)}; expected a dict with keys {', '.join(params)}")
         for key in params:
@@ -195,11 +128,7 @@ def gradient_check(ctx):
 
 
 def predict_labels(ctx):
-    """predict returns, for each row, the class the network finds most probable.
-
-    Judged against the student's own forward as well, so a forward bug is not charged here.
-    """
-    notes = []
+    """predict returns, for each row, the class the network finds most probable."""
     for params, X, activation in ctx.cases():
         what = ctx.call_text("predict", [params, X, activation])
         probs = ctx.reference("forward", params, X, activation)[0]
@@ -209,18 +138,9 @@ def predict_labels(ctx):
             raise Failed(f"{what}: expected labels of shape {expected.shape}, got shape {actual.shape}")
         if np.array_equal(actual, expected):
             continue
-        if ctx.has("forward"):
-            try:
-                own = as_array(ctx.call("forward", params, X, activation)[0], "forward")
-                if own.ndim == 2 and own.shape[0] == len(expected) and np.array_equal(actual, np.argmax(own, axis=1)):
-                    notes.append("right for your own forward; forward itself is checked on its own")
-                    continue
-            except (CallError, Failed, TypeError, IndexError, KeyError):
-                pass
         wrong = np.flatnonzero(actual != expected)
         raise Failed(f"{what}: {len(wrong)} of {len(expected)} labels differ from the most probable "
                      f"class; row {wrong[0]}: expected {expected[wrong[0]]}, got {actual[wrong[0]]:g}")
-    return "; ".join(dict.fromkeys(notes)) or None
 
 
 def integer_labels(ctx):

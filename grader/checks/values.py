@@ -67,10 +67,11 @@ def arrays_in(value, path):
 def _explained_by_helper(ctx, helpers, old, new):
     """The own helper whose in-place effect on ``old`` is exactly ``new``, or None."""
     for helper in helpers:
-        if not ctx.has(helper):
+        if not ctx.has(helper) or ctx.fresh is None:
             continue
         try:
-            _, (after,), _ = ctx.call(helper, old, return_args=True)
+            with ctx.fresh() as session:     # not this check's session: its state is its own
+                _, (after,), _ = session.call(helper, old, return_args=True, timeout=ctx.timeout())
         except CallError:
             continue
         if isinstance(after, np.ndarray) and after.shape == new.shape and not np.array_equal(after, old) \

@@ -31,7 +31,7 @@ def _failed(function_result):
     return any(c.status != "passed" and not c.end_to_end for c in function_result.checks)
 
 
-def diagnose(catalog, worker, functions, defined, probe_all=False):
+def diagnose(catalog, worker, functions, defined, probe_all=False, dead=(), stand_ins=None):
     """Probe the functions that failed -> (diagnoses as dicts, notes).
 
     ``functions`` are the FunctionResults of the checks, ``defined`` the names the
@@ -39,9 +39,9 @@ def diagnose(catalog, worker, functions, defined, probe_all=False):
     and ``hidden`` (true when only hidden checks led to it). ``probe_all`` runs every
     detector, failed or not (the tests use it to show right code is never diagnosed).
     """
-    dead = {f.name for f in functions
-            if any(c.facts.get("call_error") in ("timeout", "crash") for c in f.checks)}
-    probe = Probe(worker, defined, dead=dead)
+    dead = set(dead) | {f.name for f in functions
+                        if any(c.facts.get("call_error") in ("timeout", "crash") for c in f.checks)}
+    probe = Probe(worker, defined, dead=dead, stand_ins=stand_ins)
     found = [(finding, False) for finding in elementwise.mutates_input(probe)]
     notes = []
     for f in functions:

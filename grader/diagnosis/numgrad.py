@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..inputs import Probe as ProbeFunction
-from ..worker.child import PROBES
+from ..worker.probes import PROBES
 from .finding import Finding
 from .probe import close
 from .variants import differences

@@ -2,7 +2,7 @@
 
 The worker runs train on a small probe set whose first column is each sample's index,
 with init_params, minibatches, forward, backward and sgd_step wrapped to record their
-calls (see ``trace_train`` in worker/child.py). Each update is a backward call; its
+calls (see ``trace_train`` in worker/harness.py). Each update is a backward call; its
 batch is the X of the forward call before it. So the batches, their order, the
 learning rate and the number of passes are seen even when the final accuracy is fine.
 """

@@ -1,13 +1,26 @@
-"""The grader's side of the worker: start it, call student functions, survive anything.
+"""The grader's side of the worker: start it, open a fresh session per check, survive anything.
 
-One ``Worker`` per submission. Each call has a wall-clock deadline enforced here: past
-it the whole worker process group is killed (not interrupted), and the next call starts
-a fresh worker that loads the submission again. A worker that dies (``os._exit``,
-a signal, the memory limit) is restarted the same way. Only plain data comes back.
+One ``Worker`` per submission. It starts one sandboxed process, the *zygote* (zygote.py),
+which compiles the submission but runs none of it. Every check then gets a *session*: a
+child forked from the zygote that loads the submission's definitions afresh and serves
+that check's calls, so nothing one check's code keeps (memory, files, processes, System V
+objects) can reach another check. Ending a session kills everything it started.
+
+Each call has a wall-clock deadline enforced here; past it the session is ended (the
+zygote and the loaded code stay, so the next check starts at once). A session whose
+process dies is reported as that call's crash. Only plain data comes back, and every frame
+is checked against its schema (protocol.py) before a key of it is read.
+
+Who is to blame is decided from what the grader observed, never from what the worker
+says: a failure before the zygote reported itself ready, or while no student code was
+running, is the grader's (``WorkerError``); anything after the student's code got control
+is the student's (``CallError``).
 """
 import json
 import os
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -20,65 +33,90 @@ import numpy as np
 from . import protocol, sandbox
 from .arena import Arena
 
-CHILD = Path(__file__).with_name("child.py")
+HERE = Path(__file__).resolve().parent
+# The worker's own code, sent to it as text at start (so its command line names no host
+# path), in import order; each becomes module ``_gw_<name>`` there.
+WORKER_MODULES = ("protocol", "probes", "values", "compiling", "jail", "harness", "session", "zygote")
+BOOTSTRAP = """\
+def _boot():
+    import json, os, struct, sys, types
+    fd = int(sys.argv[1])
+    def read(n):
+        data = b""
+        while len(data) < n:
+            chunk = os.read(fd, n - len(data))
+            if not chunk:
+                os._exit(0)
+            data += chunk
+        return data
+    (n,) = struct.unpack("!Q", read(8))
+    boot = json.loads(read(n))
+    for name in boot["order"]:
+        module = types.ModuleType(name)
+        module.__file__ = "<" + name + ">"
+        sys.modules[name] = module
+        exec(compile(boot["sources"][name], module.__file__, "exec"), module.__dict__)
+    main, config = sys.modules[boot["main"]].main, boot["config"]
+    del boot
+    main(fd, config)
+_boot()
+"""
 # No user site-packages, no script directory on sys.path. Not -I: it implies -E, which
 # would ignore PYTHONHASHSEED and make string hashing (set order) differ between runs;
 # the environment is built from scratch below instead.
 PYTHON_FLAGS = ("-s", "-P") if sys.version_info >= (3, 11) else ("-s",)
 OUTPUT_TAIL_BYTES = 2000
+CONTROL_SECONDS = 10.0             # the zygote answers a control request (no student code) in this
+MAX_STAND_IN_BYTES = 256 << 20     # a stand-in's result larger than this is refused
 
 TIMEOUT_MESSAGE = "{what} did not finish within {seconds:g} s (an endless loop, or far too slow?)"
-DIED_MESSAGE = "the worker process running your code ended during {what}: {how}"
-BAD_ANSWER_MESSAGE = "{what} returned something that is not plain data: {detail}"
+DIED_MESSAGE = "the process running your code ended during {what}: {how}"
+BAD_ANSWER_MESSAGE = "{what} sent back something that is not a valid answer: {detail}"
+SESSION_GONE = "{what} was not run: your code's process had already ended during this check"
+STAND_IN_REFUSED = "the correct {name} could not take these arguments: {detail}"
+NO_STAND_IN = "{name} is not one of this check's stand-in helpers"
+SETUP_FAILED = "the worker could not start: {reason}"
+ZYGOTE_LOST = "the worker stopped answering while no code of yours was running ({how})"
 
 
 @dataclass(frozen=True)
 class WorkerLimits:
-    """Limits for one worker process; the task file may override each of them."""
+    """Limits for one worker; the task file may override each of them."""
     call_seconds: float = 10.0        # wall clock for one call
-    load_seconds: float = 10.0        # wall clock for loading the submission
-    memory_mb: int = 4096             # address space (RLIMIT_AS)
-    cpu_seconds: int = 600            # CPU time for the worker's whole life
+    load_seconds: float = 10.0        # wall clock for loading the submission (per session)
+    budget_seconds: float = 60.0      # wall clock for the whole grading of one submission
+    memory_mb: int = 4096             # address space of a session (RLIMIT_AS)
+    cpu_seconds: int = 600            # CPU time of one session
     file_size_mb: int = 16            # largest file it may write (its printed output too)
     open_files: int = 256
-    processes: int = 64               # processes and threads of the sandbox user (as root)
+    processes: int = 64               # processes and threads of a session (its own uid, as root)
+    tmp_mb: int = 64                  # a session's private /tmp
 
     def for_child(self):
         return {"memory_mb": self.memory_mb, "cpu_seconds": self.cpu_seconds,
                 "file_size_mb": self.file_size_mb, "open_files": self.open_files,
-                "processes": self.processes}
-
-
-SETUP_FAILED = 121                 # the worker's exit code when its sandbox could not be set up
+                "processes": self.processes, "tmp_mb": self.tmp_mb}
 
 
 class WorkerError(RuntimeError):
-    """The worker could not start, or could not do what the grader asked: a problem of
-    the grader's or the host's, never the student's."""
+    """The worker could not start, or could not do what the grader asked while none of the
+    student's code was running: a problem of the grader's or the host's."""
 
 
 @dataclass
 class CallError(Exception):
     """The student's code did not produce an answer: it raised, hung, crashed or is missing.
 
-    kind is one of "exception", "missing", "timeout", "crash", "bad-answer".
+    kind is one of "exception", "missing", "timeout", "crash", "bad-answer", "dead".
     """
     kind: str
     message: str
     frames: list = field(default_factory=list)    # [{"line", "function", "code"}]
     exc_type: str = ""
+    func: str = ""                                # the function called, when it was a call
 
     def __str__(self):
         return self.message
-
-
-def _widen_pipe(fd):
-    """Ask Linux for a 1 MiB pipe buffer: a 63 MB array then crosses ~5x faster."""
-    try:
-        import fcntl
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
-    except (ImportError, OSError):
-        pass               # other platforms, or a lower pipe-max-size: just slower
 
 
 def _signal_name(number):
@@ -88,94 +126,164 @@ def _signal_name(number):
         return f"signal {number}"
 
 
-def _how_it_died(returncode):
-    if returncode is None:
+def how_it_ended(status):
+    """The zygote's report on a session's process -> words for the student."""
+    if status is None:
         return "it stopped answering"
-    if returncode < 0:
-        name = _signal_name(-returncode)
+    if "signal" in status:
+        name = _signal_name(status["signal"])
         hint = {"SIGKILL": " (out of memory?)", "SIGSEGV": " (a crash in native code)",
-                "SIGXCPU": " (CPU time limit)"}.get(name, "")
+                "SIGXCPU": " (CPU time limit)", "SIGABRT": " (abort)"}.get(name, "")
         return f"killed by {name}{hint}"
-    return f"it exited with code {returncode} (does your code call os._exit() or exit()?)"
+    return f"it exited with code {status.get('exit')} (does your code call os._exit() or exit()?)"
+
+
+def _worker_sources():
+    return {f"_gw_{name}": (HERE / f"{name}.py").read_text(encoding="utf-8") for name in WORKER_MODULES}
+
+
+def _status(doc):
+    """A zygote's "end" answer -> the session's status (validated)."""
+    status = doc.get("status") if isinstance(doc, dict) else None
+    if isinstance(status, dict) and len(status) == 1:
+        (key, value), = status.items()
+        if key in ("exit", "signal") and type(value) is int:
+            return status
+    return None
 
 
 class Worker:
-    """A student submission loaded in a child process; ``call`` runs one function."""
+    """A student submission compiled in a sandboxed zygote; ``session()`` per check."""
 
     def __init__(self, source, filename, statements, limits=WorkerLimits(), workdir=None, hide=()):
         self.source, self.filename, self.statements = source, filename, list(statements)
         self.limits = limits
         self.sandbox = sandbox.config(hide)
-        self._pid1 = None          # the worker's host PID when it runs in a PID namespace
         self._own_tmp = None
         if workdir is None:
             self._own_tmp = tempfile.TemporaryDirectory(prefix="grader-worker-")
             workdir = self._own_tmp.name
         self.workdir = Path(workdir)
-        self.proc = None
+        self.proc = self.ctl = None
         self.arena = Arena()
-        self.load_info = None      # the first load's answer: functions and failures
-        self.restarts = 0
+        self.load_info = None      # the first session's load answer: functions and failures
+        self.restarts = 0          # times the zygote had to be started again
+        self.sessions = 0
+        self.current = None        # the open Session
         self.events = []           # what happened to which call, for the report's notes
+        self._pid1 = None
 
-    # -------------------------------------------------------------- lifecycle
+    # ------------------------------------------------------------ the zygote
     def _spawn(self):
-        to_child_r, to_child_w = os.pipe()
-        from_child_r, from_child_w = os.pipe()
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.workdir),
-               "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
-               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         self.workdir.mkdir(parents=True, exist_ok=True)     # a submission may have deleted it
-        self._output = open(self.workdir / "output.txt", "ab")
         prefix, reason = sandbox.command_prefix()
         if prefix is None and not any("sandbox unavailable" in e for e in self.events):
             self.events.append(sandbox.UNAVAILABLE.format(reason=reason))
+        parent, child = socket.socketpair()
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp", "LANG": "C.UTF-8",
+               "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):   # a BLAS that needs them here
+            if key in os.environ:
+                env[key] = os.environ[key]
+        self._output = open(self.workdir / "worker.txt", "ab")
+        try:
+            self.proc = subprocess.Popen(
+                (prefix or []) + [sys.executable, *PYTHON_FLAGS, "-c", BOOTSTRAP, str(child.fileno())],
+                pass_fds=(child.fileno(), self.arena.fd), stdin=subprocess.DEVNULL,
+                stdout=self._output, stderr=self._output, cwd=self.workdir, env=env,
+                start_new_session=True)
+        except OSError as exc:
+            parent.close()
+            raise WorkerError(SETUP_FAILED.format(reason=exc)) from None
+        finally:
+            child.close()
+        self.ctl = parent
+        self.ctl.setblocking(False)
         config = {"limits": self.limits.for_child(), "sandbox": self.sandbox,
+                  "python_paths": sandbox.python_paths(),
                   "arena": {"fd": self.arena.fd, "size": self.arena.size}}
-        self.proc = subprocess.Popen(
-            (prefix or []) + [sys.executable, *PYTHON_FLAGS, str(CHILD), str(to_child_r),
-                              str(from_child_w), json.dumps(config)],
-            pass_fds=(to_child_r, from_child_w, self.arena.fd), stdin=subprocess.DEVNULL,
-            stdout=self._output, stderr=self._output, cwd=self.workdir, env=env,
-            start_new_session=True)
-        os.close(to_child_r)
-        os.close(from_child_w)
-        self._to_child, self._from_child = to_child_w, from_child_r
-        for fd in (to_child_w, from_child_r):
-            _widen_pipe(fd)
-        os.set_blocking(self._to_child, False)
-        os.set_blocking(self._from_child, False)
-        answer = self._roundtrip(
-            {"op": "load", "source": self.source, "filename": self.filename,
-             "statements": self.statements},
-            self.limits.load_seconds, "loading your file")
-        if prefix is not None:            # unshare has forked by now: the worker answered
+        boot = json.dumps({"order": [f"_gw_{n}" for n in WORKER_MODULES], "main": "_gw_zygote",
+                           "sources": _worker_sources(), "config": config}).encode()
+        deadline = time.monotonic() + CONTROL_SECONDS
+        try:
+            self._send_all(struct.pack("!Q", len(boot)) + boot, deadline)
+            ready = protocol.read_frame(self.ctl.fileno(), deadline)
+        except (protocol.Timeout, protocol.Closed, protocol.ProtocolError, OSError) as exc:
+            detail = self._tail(self.workdir / "worker.txt").strip().splitlines()
+            self._kill()
+            raise WorkerError(SETUP_FAILED.format(
+                reason=detail[-1] if detail else type(exc).__name__)) from None
+        if not (isinstance(ready, dict) and ready.get("ok") is True):
+            self._kill()
+            raise WorkerError(SETUP_FAILED.format(reason=str(ready.get("error", ready))[:300]
+                                                  if isinstance(ready, dict) else "no answer"))
+        if prefix is not None:
             self._pid1 = sandbox.host_pid_of_child(self.proc.pid)
-        if self.load_info is None:
-            self.load_info = answer
+        # From here on the submission's text is in play: compiling it is its own business.
+        try:
+            answer = self._control({"op": "prepare", "source": self.source, "filename": self.filename,
+                                    "statements": self.statements}, self.limits.load_seconds)
+        except WorkerError as exc:
+            self._kill()
+            raise CallError("crash", f"compiling your file failed: {exc}") from None
+        if answer.get("ok") is not True:
+            self._kill()
+            raise WorkerError(SETUP_FAILED.format(reason=str(answer.get("error"))[:300]))
+
+    def _send_all(self, data, deadline):
+        view = memoryview(data)
+        while view:
+            protocol._wait(self.ctl.fileno(), deadline, for_write=True)
+            try:
+                n = self.ctl.send(view[:1 << 20])
+            except BlockingIOError:
+                continue
+            except (BrokenPipeError, ConnectionResetError):
+                raise protocol.Closed() from None
+            view = view[n:]
+
+    def _control(self, request, seconds=CONTROL_SECONDS, fds=()):
+        """One request to the zygote -> its answer; WorkerError if it cannot answer."""
+        deadline = time.monotonic() + seconds
+        try:
+            protocol.write_frame(self.ctl.fileno(), request, deadline)
+            if fds:
+                protocol._wait(self.ctl.fileno(), deadline, for_write=True)
+                socket.send_fds(self.ctl, [b"F"], list(fds))
+            answer = protocol.read_frame(self.ctl.fileno(), deadline)
+        except protocol.Timeout:
+            self._kill()
+            raise WorkerError(ZYGOTE_LOST.format(how=f"no answer within {seconds:g} s")) from None
+        except (protocol.Closed, OSError):
+            self._kill()
+            raise WorkerError(ZYGOTE_LOST.format(how="it ended")) from None
+        except protocol.ProtocolError as exc:
+            self._kill()
+            raise WorkerError(ZYGOTE_LOST.format(how=f"a malformed answer: {exc}")) from None
+        if not isinstance(answer, dict):
+            self._kill()
+            raise WorkerError(ZYGOTE_LOST.format(how="a malformed answer"))
+        return answer
 
     def _kill(self):
-        """Kill the worker and everything it started."""
+        """Kill the zygote and everything it started."""
+        if self.current is not None:
+            self.current._drop()
+            self.current = None
         if self.proc is None:
             return
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        if self._pid1 is not None:   # PID 1 of its namespace: its death ends every process in it
-            try:
-                os.kill(self._pid1, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            self._pid1 = None
+        for pid, kill in ((self.proc.pid, os.killpg), (self._pid1, os.kill)):
+            if pid is not None:
+                try:
+                    kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        self._pid1 = None
         self.proc.wait()
-        for fd in (self._to_child, self._from_child):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        self.ctl.close()
         self._output.close()
-        self.proc = None
+        self.proc = self.ctl = None
 
     def close(self):
         """Stop the worker and remove its temporary directory (when it made one)."""
@@ -191,62 +299,200 @@ class Worker:
     def __exit__(self, *exc):
         self.close()
 
+    # ------------------------------------------------------------- sessions
     def start(self):
-        """Start the worker now (otherwise the first call does); -> the load answer."""
-        if self.proc is None:
-            self._spawn()
+        """Start the worker (once) -> the load answer: {"functions", "failures"}.
+
+        CallError when the submission cannot be loaded at all; WorkerError when the
+        worker cannot start.
+        """
+        if self.load_info is None:
+            with self.session(what="loading your file"):
+                pass
         return self.load_info
 
-    # ------------------------------------------------------------------ calls
-    def _roundtrip(self, request, seconds, what):
-        deadline = time.monotonic() + seconds
-        try:
-            protocol.write_frame(self._to_child, request, deadline)
-            answer = protocol.read_frame(self._from_child, deadline)
-        except protocol.Timeout:
-            self._kill()
-            self.events.append(f"{what}: timed out after {seconds:g} s; the worker was restarted")
-            raise CallError("timeout", TIMEOUT_MESSAGE.format(what=what, seconds=seconds)) from None
-        except protocol.Closed:
-            returncode = self.proc.poll()
-            if returncode is None:
-                try:
-                    returncode = self.proc.wait(timeout=1)
-                except subprocess.TimeoutExpired:
-                    returncode = None
-            if returncode == SETUP_FAILED:
-                detail = self.output_tail().strip().splitlines()
-                self._kill()
-                raise WorkerError(detail[-1] if detail else "worker setup failed") from None
-            self._kill()
-            if self.sandbox is not None and returncode is not None and returncode > 128:
-                returncode = -(returncode - 128)   # the namespace's reaper reports 128 + signal
-            how = _how_it_died(returncode)
-            self.events.append(f"{what}: {how}; the worker was restarted")
-            raise CallError("crash", DIED_MESSAGE.format(what=what, how=how)) from None
-        except protocol.ProtocolError as exc:
-            self._kill()
-            raise CallError("bad-answer", BAD_ANSWER_MESSAGE.format(what=what, detail=exc)) from None
-        if not isinstance(answer, dict) or "ok" not in answer:
-            self._kill()
-            raise CallError("bad-answer", BAD_ANSWER_MESSAGE.format(what=what, detail="no answer"))
-        return answer
+    def session(self, stand_ins=None, what="a check"):
+        """A fresh copy of the loaded submission for one check -> Session.
 
-    def _request(self, request, seconds, what):
+        ``stand_ins``: {helper name: a correct function} answered in the grader whenever
+        the student's code calls that helper during this session.
+        """
+        if self.current is not None:
+            self.current.close()
         if self.proc is None:
             if self.load_info is not None:
                 self.restarts += 1
             self._spawn()
-        answer = self._roundtrip(request, seconds, what)
-        if not answer["ok"]:
-            error = answer.get("error") or {}
-            if error.get("type") == "WorkerError":
-                raise WorkerError(str(error.get("message", "")))
-            kind = "missing" if error.get("type") == "Missing" else "exception"
-            raise CallError(kind, str(error.get("message", "")), list(error.get("frames", [])),
-                            str(error.get("type", "")))
-        return answer
+        self.sessions += 1
+        mine, theirs = socket.socketpair()
+        output_path = self.workdir / f"session-{self.sessions}.txt"
+        output = open(output_path, "w+b")
+        try:
+            answer = self._control({"op": "session", "stand_ins": sorted(stand_ins or {})},
+                                   fds=(theirs.fileno(), output.fileno()))
+        finally:
+            theirs.close()
+        if answer.get("ok") is not True:
+            mine.close()
+            output.close()
+            raise WorkerError(SETUP_FAILED.format(reason=str(answer.get("error"))[:300]))
+        self.current = Session(self, mine, output, output_path, dict(stand_ins or {}))
+        info = self.current._load(self.limits.load_seconds)
+        if self.load_info is None:
+            self.load_info = info
+        return self.current
 
+    def call(self, func, *args, timeout=None, return_args=False, **kwargs):
+        """``func(*args, **kwargs)`` in a session of its own (see Session.call)."""
+        with self.session(what=f"{func}()") as s:
+            return s.call(func, *args, timeout=timeout, return_args=return_args, **kwargs)
+
+    def harness(self, name, *args, timeout=None, what=None):
+        with self.session(what=what or name) as s:
+            return s.harness(name, *args, timeout=timeout, what=what)
+
+    @staticmethod
+    def _tail(path):
+        try:
+            with open(path, "rb") as f:
+                f.seek(max(0, path.stat().st_size - OUTPUT_TAIL_BYTES))
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def output_tail(self):
+        """The last bytes the student's code printed (in the latest session)."""
+        return self._tail(self.workdir / f"session-{self.sessions}.txt")
+
+
+class Session:
+    """One check's fresh copy of the submission (see Worker.session)."""
+
+    def __init__(self, worker, sock, output, output_path, stand_ins):
+        self.worker, self.sock, self.output, self.output_path = worker, sock, output, output_path
+        self.stand_ins = stand_ins
+        self.stand_in_calls = {}           # helper -> how often the student's code asked it
+        self.alive = True
+        self.ended = None                  # why it ended early (a CallError), if it did
+        self.load = None
+        sock.setblocking(False)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def functions(self):
+        return self.load["functions"] if self.load else []
+
+    def start(self):
+        """The load answer of this session (the same shape as Worker.start())."""
+        return self.load
+
+    # ------------------------------------------------------------ lifecycle
+    def _drop(self):
+        if self.alive:
+            self.alive = False
+            self.sock.close()
+            self.output.close()
+
+    def close(self, ended=False):
+        """End the session: the zygote kills everything it started -> its status."""
+        if not self.alive:
+            return None
+        self._drop()
+        if self.worker.current is self:
+            self.worker.current = None
+        if self.worker.proc is None:
+            return None
+        try:
+            return _status(self.worker._control({"op": "end", "ended": ended}))
+        except WorkerError:
+            return None
+
+    def _fail(self, kind, message, **extra):
+        """End the session after a failed call -> the CallError to raise."""
+        error = CallError(kind, message, **extra)
+        self.ended = error
+        return error
+
+    # ------------------------------------------------------------ the wire
+    def _load(self, seconds):
+        what = "loading your file"
+        doc = self._exchange(None, seconds, what)
+        try:
+            self.load = protocol.load_answer(doc)
+        except protocol.ProtocolError as exc:
+            self.close()
+            raise self._fail("bad-answer", BAD_ANSWER_MESSAGE.format(what=what, detail=exc)) from None
+        return self.load
+
+    def _exchange(self, request, seconds, what, func=""):
+        """Send ``request`` (None: only read) and read frames until the answer, serving
+        the stand-ins' questions meanwhile -> the answer frame (not yet validated)."""
+        if not self.alive:
+            raise CallError("dead", SESSION_GONE.format(what=what))
+        fd = self.sock.fileno()
+        deadline = time.monotonic() + seconds
+        try:
+            if request is not None:
+                protocol.write_frame(fd, request, deadline)
+            while True:
+                doc = protocol.read_frame(fd, deadline)
+                if isinstance(doc, dict) and "op" in doc:
+                    self._serve_helper(protocol.helper_request(doc), deadline)
+                    continue
+                return doc
+        except protocol.Timeout:
+            self.close()
+            self.worker.events.append(f"{what}: timed out after {seconds:g} s; it was stopped")
+            raise self._fail("timeout", TIMEOUT_MESSAGE.format(what=what, seconds=seconds), func=func) from None
+        except protocol.Closed:
+            zygote = self.worker.proc
+            status = self.close(ended=True)
+            if zygote is not None and self.worker.proc is None:
+                how = "the worker ended with it"
+                self.worker.events.append(f"{what}: the worker ended; it was started again")
+            else:
+                how = how_it_ended(status)
+                self.worker.events.append(f"{what}: {how}")
+            raise self._fail("crash", DIED_MESSAGE.format(what=what, how=how), func=func) from None
+        except protocol.ProtocolError as exc:
+            self.close()
+            raise self._fail("bad-answer", BAD_ANSWER_MESSAGE.format(what=what, detail=exc), func=func) from None
+
+    def _serve_helper(self, request, deadline):
+        """Answer a stand-in's call with the correct helper's result, computed here."""
+        name = request["name"]
+        function = self.stand_ins.get(name)
+        if function is None:
+            answer = {"ok": False, "message": NO_STAND_IN.format(name=str(name)[:60])}
+        else:
+            self.stand_in_calls[name] = self.stand_in_calls.get(name, 0) + 1
+            generators = []
+
+            def live(value):
+                if isinstance(value, protocol.RngState):
+                    generators.append(value.generator())
+                    return generators[-1]
+                return value
+            try:
+                result = function(*[live(a) for a in request["args"]],
+                                  **{k: live(v) for k, v in request["kwargs"].items()})
+                if hasattr(result, "__next__"):
+                    result = protocol.Yielded(result)
+                if _nbytes(result) > MAX_STAND_IN_BYTES:
+                    raise MemoryError(f"a result over {MAX_STAND_IN_BYTES >> 20} MiB")
+                answer = {"ok": True, "result": result,
+                          "rng_states": [protocol.RngState.of(g).state for g in generators]}
+            except Exception as exc:           # the student passed what no correct helper takes
+                detail = f"{type(exc).__name__}: {str(exc)[:200]}"
+                answer = {"ok": False, "message": STAND_IN_REFUSED.format(name=name, detail=detail)}
+        protocol.write_frame(self.sock.fileno(), answer, deadline)
+
+    # -------------------------------------------------------------- calls
     def call(self, func, *args, timeout=None, return_args=False, **kwargs):
         """Run the student's ``func(*args, **kwargs)`` -> its result as plain data.
 
@@ -255,47 +501,65 @@ class Worker:
         what the call did to them is seen by the grader, not reported by the worker.
         Raises CallError when there is no result.
         """
+        arena = self.worker.arena
         if return_args:
-            self.arena.reset()
-            args, kwargs = self._share(list(args)), self._share(kwargs)
-        answer = self._request(
-            {"op": "call", "func": func, "args": list(args), "kwargs": kwargs},
-            timeout or self.limits.call_seconds, f"{func}()")
+            arena.reset()
+            args, kwargs = _share(arena, list(args)), _share(arena, kwargs)
+        what = f"{func}()"
+        doc = self._exchange({"op": "call", "func": func, "args": list(args), "kwargs": kwargs},
+                             timeout or self.worker.limits.call_seconds, what, func)
+        answer = self._answer(doc, what, func)
         if return_args:
-            return answer["result"], self._unshare(list(args)), self._unshare(kwargs)
+            return answer["result"], _unshare(arena, list(args)), _unshare(arena, kwargs)
         return answer["result"]
-
-    def _share(self, value):
-        """Arrays in ``value`` -> arena tags (recursively through lists, tuples, dicts)."""
-        if isinstance(value, np.ndarray):
-            return protocol.Tagged("__shared__", list(self.arena.place(value)))
-        if isinstance(value, (list, tuple)):
-            return type(value)(self._share(v) for v in value)
-        if isinstance(value, dict):
-            return {k: self._share(v) for k, v in value.items()}
-        return value
-
-    def _unshare(self, value):
-        """Arena tags -> the arrays as they are in shared memory now."""
-        if isinstance(value, protocol.Tagged) and value.tag == "__shared__":
-            return self.arena.read(*value.payload)
-        if isinstance(value, (list, tuple)):
-            return type(value)(self._unshare(v) for v in value)
-        if isinstance(value, dict):
-            return {k: self._unshare(v) for k, v in value.items()}
-        return value
 
     def harness(self, name, *args, timeout=None, what=None):
         """Run a worker harness routine (one that drives the student's functions)."""
-        return self._request({"op": "harness", "name": name, "args": list(args)},
-                             timeout or self.limits.call_seconds, what or name)["result"]
+        what = what or name
+        doc = self._exchange({"op": "harness", "name": name, "args": list(args)},
+                             timeout or self.worker.limits.call_seconds, what)
+        return self._answer(doc, what, "")["result"]
 
-    def output_tail(self):
-        """The last bytes the student's code printed, decoded leniently."""
-        path = self.workdir / "output.txt"
+    def _answer(self, doc, what, func):
         try:
-            with open(path, "rb") as f:
-                f.seek(max(0, path.stat().st_size - OUTPUT_TAIL_BYTES))
-                return f.read().decode("utf-8", "replace")
-        except OSError:
-            return ""
+            answer = protocol.answer(doc)
+        except protocol.ProtocolError as exc:
+            self.close()
+            raise self._fail("bad-answer", BAD_ANSWER_MESSAGE.format(what=what, detail=exc), func=func) from None
+        if not answer["ok"]:
+            error = answer["error"]
+            kind = "missing" if error["type"] == "Missing" and not error["frames"] else "exception"
+            raise CallError(kind, error["message"], error["frames"], error["type"], func=func)
+        return answer
+
+
+def _nbytes(value):
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, (list, tuple)):
+        return sum(_nbytes(v) for v in value)
+    if isinstance(value, dict):
+        return sum(_nbytes(v) for v in value.values())
+    return 0
+
+
+def _share(arena, value):
+    """Arrays in ``value`` -> arena tags (recursively through lists, tuples, dicts)."""
+    if isinstance(value, np.ndarray):
+        return protocol.Tagged(protocol.SHARED, list(arena.place(value)))
+    if isinstance(value, (list, tuple)):
+        return type(value)(_share(arena, v) for v in value)
+    if isinstance(value, dict):
+        return {k: _share(arena, v) for k, v in value.items()}
+    return value
+
+
+def _unshare(arena, value):
+    """Arena tags -> the arrays as they are in shared memory now (None if gone)."""
+    if isinstance(value, protocol.Tagged) and value.tag == protocol.SHARED:
+        return arena.read(*value.payload)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_unshare(arena, v) for v in value)
+    if isinstance(value, dict):
+        return {k: _unshare(arena, v) for k, v in value.items()}
+    return value

@@ -1,18 +1,19 @@
-"""Where the worker runs: its own PID, mount and network namespaces, as ``nobody``.
+"""Where the worker runs: its own PID, mount, IPC and network namespaces.
 
 The grader starts the worker through util-linux ``unshare``:
 
-- a new PID namespace with the worker as its PID 1, so killing the worker kills every
-  process it started (even ones that called ``setsid``), and ``--kill-child`` kills it
-  when ``unshare`` dies;
-- a new network namespace: no network at all;
-- a new mount namespace, in which the worker (see ``child.enter_sandbox``) hides the
-  repository's directories (grader, reference, tasks, submissions, ...), ``/dev/shm``,
-  ``/var/tmp``, the homes and ``/root`` behind empty tmpfs mounts (mounting back only
-  the Python installation), makes every other mount read-only, gets a private ``/tmp``
-  (a 64 MB tmpfs it works in) and its own ``/proc``, and then gives up every privilege:
-  no capabilities, and ``nobody`` with a cap on its number of processes when started
-  as root.
+- a new PID namespace with the worker's zygote as its PID 1, so killing it kills every
+  process the submission started (even ones that called ``setsid``), ``--kill-child``
+  kills it when ``unshare`` dies, and no session can signal it;
+- a new network namespace: no network at all; a new IPC namespace: no System V object
+  reaches the host;
+- a new mount namespace, in which the zygote (``jail.enter_sandbox``) hides every
+  top-level directory but the system's and the grader's own folders behind empty tmpfs
+  mounts (mounting back only the Python installation) and makes every other mount
+  read-only. Each session (one per check, ``jail.enter_session``) then gets a mount and
+  IPC namespace of its own with an empty private ``/tmp``, and gives up every privilege:
+  no capabilities, no new privileges, a fresh keyring, and (when the grader runs as
+  root) a random uid of its own, so process limits count only its own processes.
 
 Where namespaces are not available (another OS, a container that forbids them), the
 worker runs as a plain child process and the report says so: network isolation and
@@ -26,7 +27,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]           # the repository (grader/..)
-NOBODY = 65534
 UNAVAILABLE = "sandbox unavailable ({reason}): the submission ran as a plain process"
 SHARED_TEMP = ("/var/tmp", "/dev/shm")     # hidden; /tmp becomes a private tmpfs
 
@@ -39,7 +39,7 @@ def command_prefix():
     unshare = shutil.which("unshare")
     if unshare is None:
         return None, "no unshare command"
-    prefix = [unshare, "--fork", "--pid", "--net", "--mount", "--kill-child"]
+    prefix = [unshare, "--fork", "--pid", "--net", "--mount", "--ipc", "--kill-child"]
     if os.geteuid() != 0:
         prefix[1:1] = ["--user", "--map-root-user"]
     try:
@@ -73,11 +73,16 @@ def config(extra_hidden=()):
     prefix, _ = command_prefix()
     if prefix is None:
         return None
-    drop = os.geteuid() == 0
     private = [p for p in (str(Path.home()), "/root", "/home") if os.path.isdir(p)]
     return {"hide": hidden_paths(extra_hidden), "private": private,
             "host_mnt_ns": os.readlink("/proc/self/ns/mnt"),
-            "uid": NOBODY if drop else None, "gid": NOBODY if drop else None}
+            "root": os.geteuid() == 0}      # as root, each session gets a uid of its own
+
+
+def python_paths():
+    """Where this interpreter and its packages live: what the worker must keep reading."""
+    return sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)
+                   if p and os.path.isdir(p)})
 
 
 def host_pid_of_child(pid):
