@@ -5,7 +5,7 @@ worker/ runs it in a separate, sandboxed process; task.py and inputs.py read a t
 file; checks/ holds the check kinds; engine.py runs them with pytest; grade.py ties it
 together; report/ renders. ``check()`` is the students' self-check (selfcheck.py).
 """
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def check(function=None, task="mlp"):

@@ -1,30 +1,49 @@
 """The command line: ``grader run SUBMISSION [--task mlp] [--format text|json] [--out FILE]``.
 
-Exit status: 0 when grading finished, whatever the score; 2 with a one-line error for a
-bad command line, an unknown or invalid task, or a path that cannot be graded; 3 for
-an internal error of the grader's (one line; GRADER_DEBUG=1 shows the traceback).
+``--task`` is a task name under tasks/ (``mlp``), a task folder or a task.yaml, relative
+or absolute.
+
+Exit status (``grader run`` and ``grader check``):
+
+- 0 (EXIT_OK): the submission was graded (or could not be graded for a reason of its
+  own: unreadable, empty, not loadable), whatever the score; the report says which
+  ("status": "graded" or "ungraded").
+- 2 (EXIT_USAGE): a one-line ``grader: error: ...`` for a bad command line, an unknown or
+  invalid task, or a path that cannot be graded (missing, a directory).
+- 3 (EXIT_INTERNAL): an internal error of the grader's, no report (one line;
+  GRADER_DEBUG=1 shows the traceback).
+- 4 (EXIT_GRADER_ERROR): the report was written, but a problem of the grader's own kept
+  the submission from being graded fully ("status": "grader_error"): record no score and
+  grade it again.
 """
 import argparse
 import os
 import sys
 from pathlib import Path
 
+from . import __version__
 from .grade import grade
 from .report import RENDERERS
+from .result import GRADER_ERROR
+from .safetext import clip
 from .submission import SubmissionError
 from .task import TaskError, load_task
 
-EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_OK, EXIT_USAGE, EXIT_INTERNAL, EXIT_GRADER_ERROR = 0, 2, 3, 4
+VERSION = "grader {version}"
+ERROR_LIMIT = 1000              # characters of a one-line error
 
 
 def build_parser():
     parser = argparse.ArgumentParser(prog="grader", description="Grade numpy neural-network assignments.")
+    parser.add_argument("--version", action="version", version=VERSION.format(version=__version__))
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("run", help="grade one submission with every check (instructors)")
     check = commands.add_parser("check", help="check your own work with the public checks (students)")
     for sub in (run, check):
         sub.add_argument("submission", help="the student's .py or .ipynb file")
-        sub.add_argument("--task", default="mlp", help="a task name under tasks/, or a task.yaml path (default: mlp)")
+        sub.add_argument("--task", default="mlp",
+                         help="a task name under tasks/, a task folder or a task.yaml (default: mlp)")
         sub.add_argument("--format", choices=sorted(RENDERERS), default="text", help="report format (default: text)")
         sub.add_argument("--out", help="write the report to this file instead of standard output")
         sub.add_argument("--run-toplevel", action="store_true",
@@ -38,7 +57,7 @@ def build_parser():
 
 INTERNAL_ERROR = ("internal error in the grader, not in the submission: {detail} "
                   "(set GRADER_DEBUG=1 to see the traceback)")
-EXIT_INTERNAL = 3
+CANNOT_WRITE = "{path}: cannot write the report: {reason}"
 
 
 def main(argv=None):
@@ -48,7 +67,7 @@ def main(argv=None):
     except Exception as exc:
         if os.environ.get("GRADER_DEBUG"):
             raise
-        print(f"grader: {INTERNAL_ERROR.format(detail=f'{type(exc).__name__}: {exc}')}", file=sys.stderr)
+        _say(f"grader: {INTERNAL_ERROR.format(detail=f'{type(exc).__name__}: {exc}')}")
         return EXIT_INTERNAL
 
 
@@ -72,16 +91,32 @@ def _run(args):
     text = RENDERERS[args.format](report)
     if args.out:
         try:
-            Path(args.out).write_text(text, encoding="utf-8")
+            Path(args.out).write_text(text, encoding="utf-8", errors="backslashreplace")
         except OSError as exc:
-            return _error(f"{args.out}: cannot write the report: {exc.strerror or exc}")
+            return _error(CANNOT_WRITE.format(path=args.out, reason=exc.strerror or exc))
     else:
-        sys.stdout.write(text)
-    return EXIT_OK
+        _write(sys.stdout, text)
+    return EXIT_GRADER_ERROR if report.status == GRADER_ERROR else EXIT_OK
+
+
+def _write(stream, text):
+    """Write ``text`` to ``stream``; what its encoding cannot hold is written as escapes."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text = text.encode(encoding, "backslashreplace").decode(encoding, "replace")
+    except LookupError:
+        pass
+    stream.write(text)
+    stream.flush()
+
+
+def _say(line):
+    """One line to standard error: clipped, control characters and newlines escaped."""
+    _write(sys.stderr, clip(line, ERROR_LIMIT).replace("\n", "\\n") + "\n")
 
 
 def _error(message):
-    print(f"grader: error: {message}", file=sys.stderr)
+    _say(f"grader: error: {message}")
     return EXIT_USAGE
 
 

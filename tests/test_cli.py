@@ -5,8 +5,12 @@ import sys
 
 import pytest
 
+import grader
 from conftest import CASES, ROOT, SUBMISSIONS
 from grader import cli
+from grader.report import render_json, render_text
+from grader.report.text import GRADER_ERROR_SCORE
+from grader.result import CheckResult, FunctionResult, Report
 
 
 def run(*args, cwd=ROOT):
@@ -80,3 +84,80 @@ def test_internal_error_is_one_line(monkeypatch, capsys):
 def test_grader_command_is_installed():
     result = subprocess.run(["grader", "run", "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "--format" in result.stdout
+
+
+# ------------------------------------------------------------------ status and exit 4
+def one_function_report(**options):
+    checks = [CheckResult("f.one", "f", "one", "passed", points=2, max_points=2),
+              CheckResult("f.two", "f", "two", "error", "the grader broke", max_points=3,
+                          grader_error=options.pop("check_error", False))]
+    return Report(task="mlp", submission="s.py", functions=[FunctionResult("f", 5, checks)], **options)
+
+
+@pytest.mark.parametrize("options, status", [
+    ({}, "graded"),
+    ({"check_error": True}, "grader_error"),
+    ({"grader_error": True}, "grader_error"),
+    ({"ungraded": True}, "ungraded"),
+    ({"ungraded": True, "grader_error": True}, "grader_error"),
+])
+def test_report_status(options, status):
+    report = one_function_report(**options)
+    assert report.status == status
+    doc = json.loads(render_json(report))
+    assert doc["status"] == status
+    assert doc["grader_version"] == grader.__version__ == "0.2.0"
+
+
+def test_a_report_where_no_function_was_found_is_ungraded():
+    report = Report(task="mlp", submission="s.py",
+                    functions=[FunctionResult("f", 1, [CheckResult("f.x", "f", "x", "failed", max_points=1)],
+                                              missing=True)])
+    assert report.status == "ungraded"
+
+
+def test_the_json_report_carries_the_task_digest():
+    report = one_function_report(task_digest="ab" * 32)
+    assert json.loads(render_json(report))["task_digest"] == "ab" * 32
+
+
+def test_a_grader_error_says_so_first_and_gives_no_score():
+    text = render_text(one_function_report(check_error=True))
+    assert text.splitlines()[0] == "grader error, not your fault: this submission was not graded"
+    assert text.rstrip().splitlines()[-1] == GRADER_ERROR_SCORE
+    assert "Score: 2/5" not in text
+    assert render_text(one_function_report()).rstrip().endswith("Score: 2/5")
+
+
+@pytest.mark.parametrize("options, code", [
+    ({}, cli.EXIT_OK), ({"ungraded": True}, cli.EXIT_OK),
+    ({"check_error": True}, cli.EXIT_GRADER_ERROR), ({"grader_error": True}, cli.EXIT_GRADER_ERROR),
+])
+@pytest.mark.parametrize("command", ["run", "check"])
+def test_a_grader_error_exits_4_after_writing_the_report(monkeypatch, capsys, tmp_path, options, code,
+                                                         command):
+    monkeypatch.setattr(cli, "grade", lambda *args, **kwargs: one_function_report(**dict(options)))
+    alice = str(SUBMISSIONS / "alice.py")
+    assert cli.main([command, alice, "--format", "json"]) == code
+    assert json.loads(capsys.readouterr().out)["status"] == one_function_report(**dict(options)).status
+    out = tmp_path / "r.txt"
+    assert cli.main([command, alice, "--out", str(out)]) == code
+    assert out.read_text(encoding="utf-8").startswith("grader error, not your fault") == (code == 4)
+
+
+def test_exit_codes_are_documented():
+    assert (cli.EXIT_OK, cli.EXIT_USAGE, cli.EXIT_INTERNAL, cli.EXIT_GRADER_ERROR) == (0, 2, 3, 4)
+    for line in ("- 0 (EXIT_OK)", "- 2 (EXIT_USAGE)", "- 3 (EXIT_INTERNAL)", "- 4 (EXIT_GRADER_ERROR)"):
+        assert line in cli.__doc__
+
+
+def test_version():
+    result = run("--version")
+    assert result.returncode == 0 and result.stdout == f"grader {grader.__version__}\n"
+
+
+def test_the_package_version_is_grader_version():
+    tomllib = pytest.importorskip("tomllib")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "grader.__version__"}

@@ -28,11 +28,11 @@ def test_student_view_counts_hidden_checks_without_showing_them(task):
     assert doc["hidden_checks"] == 2 and doc["view"] == "student"
     softmax = next(f for f in doc["functions"] if f["name"] == "softmax")
     assert softmax["hidden_checks"] == 1
-    assert doc["score"] == 82          # bob's hidden softmax failure still counts
+    assert doc["score"] == 92          # bob's softmax earns nothing, its hidden check counted
     text = run("run", str(SUBMISSIONS / "bob.py"), "--student-view").stdout
     assert "rows of very different scale" not in text          # the hidden check's description
     assert "+ 1 hidden check (counted in the score, not shown)" in text
-    assert text.rstrip().endswith("Score: 82/100 (including 2 hidden checks)")
+    assert text.rstrip().endswith("Score: 92/100 (including 2 hidden checks)")
 
 
 def test_instructor_view_shows_hidden_checks_marked(task):
@@ -52,14 +52,16 @@ def test_self_check_runs_public_checks_only_and_says_what_to_fix_first(task):
     # the public backward checks (5 + 4) fail; the MNIST check (7) may, as carol's
     # training is only slowed (see test_submissions)
     mnist_failed = "train: train reaches 85% test accuracy" in first
-    assert text.rstrip().endswith(f"Score: {95 - 9 - (7 if mnist_failed else 0)}/95")
+    # backward's two public value checks (9) and, with no value check passing, its
+    # unchanged-inputs check (2)
+    assert text.rstrip().endswith(f"Score: {95 - 9 - 2 - (7 if mnist_failed else 0)}/95")
 
 
 def test_self_check_of_one_function():
     result = run("check", str(SUBMISSIONS / "bob.py"), "--only", "softmax", "--format", "json")
     doc = json.loads(result.stdout)
     assert [f["name"] for f in doc["functions"]] == ["softmax"]
-    assert (doc["score"], doc["max_score"]) == (2, 7)
+    assert (doc["score"], doc["max_score"]) == (0, 7)     # shape and input checks earn nothing alone
     assert run("check", str(SUBMISSIONS / "bob.py"), "--only", "softmx").returncode == 2
 
 
@@ -83,7 +85,7 @@ def test_a_function_needing_skipped_top_level_data_names_it(task):
 
 def test_run_toplevel_runs_the_script_too(task, tmp_path):
     path = tmp_path / "s.py"
-    path.write_text("import numpy as np\nOFFSET = float(np.sqrt(0.0))\n"
+    path.write_text("import numpy as np\ndef offset():\n    return 0.0\nOFFSET = offset()\n"
                     "def relu(z):\n    return np.maximum(z, OFFSET)\n")
     assert grade(path, quick(task)).functions[4].score == 0              # OFFSET never set
     report = grade(path, quick(task), run_toplevel=True)
@@ -97,6 +99,7 @@ def test_an_empty_file_is_graded_zero_with_a_note(task, tmp_path):
     report = grade(path, quick(task))
     assert report.score == 0 and f"{path} is empty: there is nothing to grade" in report.notes
     assert all(f.missing for f in report.functions)
+    assert report.status == "ungraded" and report.to_dict()["status"] == "ungraded"
 
 
 def test_check_from_a_script(tmp_path):

@@ -1,4 +1,5 @@
-"""The JSON report: ``Report.to_dict()`` as indented, deterministic JSON."""
+"""The JSON report: ``Report.to_dict()`` (every text field clipped, see result.LIMITS) as
+indented, deterministic JSON in ASCII, so it encodes anywhere."""
 import json
 
 
