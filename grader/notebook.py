@@ -8,8 +8,9 @@ line: a line magic or shell command (``%matplotlib inline``, ``!pip install nump
 ``files = !ls``) becomes ``pass`` at its indentation (a blank line at the top level),
 its ``\\`` continuation lines become blank, and so does the first line of a
 ``%%time``/``%%timeit``/``%%capture`` cell; a cell in any other cell magic
-(``%%bash``, ``%%writefile``, ...) or with a syntax error is left out (its lines
-blanked). Each of these leaves a one-line note. Nothing here runs the student's code.
+(``%%bash``, ``%%writefile``, ...), with a syntax error or with code nested too deeply
+for Python's parser (RecursionError, MemoryError) is left out (its lines blanked). Each
+of these leaves a one-line note. Nothing here runs the student's code.
 """
 import ast
 import json
@@ -33,6 +34,8 @@ NO_CODE = "{name} has no code cells"
 MAGICS_REMOVED = "cell {cell}, {lines}: IPython magics and shell commands removed ({what})"
 NOT_PYTHON = "cell {cell}: not Python (%%{magic} cell), left out"
 SYNTAX_ERROR = "cell {cell}, line {line}: syntax error ({msg}); the cell was left out"
+TOO_COMPLEX = "cell {cell}: Python's parser cannot handle this cell ({reason}); the cell was left out"
+MAX_MESSAGE = 120      # characters of a parser message quoted
 
 # IPython's own rule for `files = !ls` / `x = %timeit -o f()`: plain names as targets.
 _MAGIC = re.compile(r"^(\s*)(?:[\w.]+(?:\s*,\s*[\w.]+)*\s*=\s*)?[%!]")
@@ -141,9 +144,11 @@ def _cell_to_python(number, lines):
         lines, more = _remove_line_magics(lines)
         removed += more
     error = _syntax_error(lines)
-    if error:
+    if isinstance(error, SyntaxError):
         line = min(max(error.lineno or 1, 1), len(lines))
-        return [""] * len(lines), [SYNTAX_ERROR.format(cell=number, line=line, msg=error.msg)]
+        return [""] * len(lines), [SYNTAX_ERROR.format(cell=number, line=line, msg=_clip(error.msg))]
+    if error is not None:
+        return [""] * len(lines), [TOO_COMPLEX.format(cell=number, reason=_nested_reason(error))]
     return lines, [_magics_note(number, removed)] if removed else []
 
 
@@ -173,14 +178,26 @@ def _magics_note(number, removed):
 
 
 def _syntax_error(lines):
-    """The SyntaxError of these lines as a module, or None."""
+    """Why these lines do not parse as a module (a SyntaxError, or the RecursionError or
+    MemoryError of code nested too deeply), or None."""
     try:
         ast.parse("\n".join(lines))
     except SyntaxError as exc:      # also null bytes, in Python 3.11 and later
         return exc
     except ValueError as exc:       # null bytes, Python 3.10
         return SyntaxError(str(exc))
+    except (RecursionError, MemoryError) as exc:
+        return exc
     return None
+
+
+def _nested_reason(exc):
+    return f"{type(exc).__name__}: it is nested too deeply"
+
+
+def _clip(text, limit=MAX_MESSAGE):
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _parses(lines):
@@ -192,7 +209,7 @@ def _parse_as_a_whole(lines, cells, notes):
     """Join the lines; if cells that parse alone do not parse together, drop the culprit."""
     for _ in range(len(lines)):
         error = _syntax_error(lines)
-        if error is None:
+        if not isinstance(error, SyntaxError):  # parses, or no line to blame: submission.load copes
             break
         index = min(max((error.lineno or 1) - 1, 0), len(lines) - 1)
         place = cells[index] or next((c for c in reversed(cells[:index]) if c), None)
@@ -201,7 +218,7 @@ def _parse_as_a_whole(lines, cells, notes):
         for i, mapped in enumerate(cells):
             if mapped and mapped[0] == place[0]:
                 lines[i] = ""
-        notes.append(SYNTAX_ERROR.format(cell=place[0], line=place[1], msg=error.msg))
+        notes.append(SYNTAX_ERROR.format(cell=place[0], line=place[1], msg=_clip(error.msg)))
     return "\n".join(lines) + "\n"
 
 

@@ -120,3 +120,67 @@ def test_lambdas_inside_a_literal_are_definitions_but_calls_around_them_are_not(
         "ALSO_BAD = {'f': lambda z: z, 'g': undefined_name}",              # 5 skipped: unknown
     ])))
     assert ran(sub) == [1, 2, 3]
+
+
+def test_assignments_run_unless_they_call_own_code_or_io_or_read_unknown_names(tmp_path):
+    sub = load(write(tmp_path, "\n".join([
+        "import numpy as np",                          # 1 runs
+        "from functools import partial",               # 2 runs
+        "EPS = np.finfo(float).eps",                   # 3 runs: numpy's own code
+        "rng = np.random.default_rng(0)",              # 4 runs
+        "W0 = rng.normal(size=(2, 2))",                # 5 runs: rng is known
+        "def train(X):",                               # 6 runs
+        "    return X",
+        "step = partial(train, 1)",                    # 8 runs: train is passed, not called
+        "params = train(W0)",                          # 9 skipped: calls the file's own function
+        "stepped = step()",                            # 10 skipped: step is built from train
+        "W = np.loadtxt('w.txt')",                     # 11 skipped: I/O
+        "V = W.T",                                     # 12 skipped: W was never set
+        "rng = np.random.default_rng(1)",              # 13 runs: not noted as a redefinition
+    ])))
+    assert ran(sub) == [1, 2, 3, 4, 5, 6, 8, 13]
+    assert not any("more than once" in n for n in sub.notes)
+    assert "lines 9-12: not run (top-level code): params = train(W0) (and 3 more statements)" in sub.notes
+
+
+def test_class_only_solution_gets_a_note_naming_the_class(task):
+    from conftest import CASES
+    wanted = [f.name for f in task.functions]
+    sub = load(CASES / "class_only.py")
+    assert sub.methods["sigmoid"] == ("MLP", 7) and "sigmoid" not in sub.defined
+    note = submission.class_only_note(sub, wanted)
+    assert note == ("sigmoid, sigmoid_grad, tanh, tanh_grad, relu and 14 more are defined only as methods "
+                    "of class MLP (line 7); the grader calls module-level functions: define them at module "
+                    "level (e.g. `sigmoid = MLP.sigmoid` for a staticmethod, or move them out of the class)")
+    from conftest import SUBMISSIONS
+    assert submission.class_only_note(load(SUBMISSIONS / "alice.py"), wanted) is None
+
+
+def test_class_only_note_names_only_what_is_missing_at_module_level(tmp_path):
+    sub = load(write(tmp_path, "\n".join([
+        "import numpy as np",
+        "class MLP:",
+        "    @staticmethod",
+        "    def sigmoid(z):",
+        "        return 1 / (1 + np.exp(-z))",
+        "    @staticmethod",
+        "    def relu(z):",
+        "        return np.maximum(z, 0)",
+        "sigmoid = MLP.sigmoid",                      # 9: runs, so sigmoid is at module level
+        "class Loss:",
+        "    def softmax(self, z):",
+        "        return z",
+    ])))
+    assert "sigmoid" in sub.defined
+    note = submission.class_only_note(sub, ["sigmoid", "relu", "softmax", "tanh"])
+    assert note == ("relu is defined only as a method of class MLP (line 2); softmax of class Loss (line 10); "
+                    "the grader calls module-level functions: define them at module level "
+                    "(e.g. `relu = MLP.relu` for a staticmethod, or move them out of the class)")
+    assert submission.class_only_note(sub, ["sigmoid", "tanh"]) is None
+
+
+def test_a_name_defined_many_times_lists_a_few_places(tmp_path):
+    sub = load(write(tmp_path, "def f(x):\n    return x\n" * 20))
+    note = next(n for n in sub.notes if "more than once" in n)
+    assert note == ("f is defined more than once (lines 1, 3, 5, 7, 9, 11, 13, 15, ... (20 in all)); "
+                    "the last definition is graded")

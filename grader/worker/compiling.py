@@ -5,17 +5,19 @@ is loaded by path). The grader (``grader/submission.py``) has already chosen whi
 top-level statements run; ``compile_plan`` turns each into a code object the worker
 then executes in order, so that one statement that fails costs only itself.
 
-Each statement is compiled from its own source text, padded with blank lines so its line
-numbers (and so tracebacks) are those of the file, with the compiler flags of the
-module's ``from __future__ import`` statements: ``from __future__ import annotations``
+Each statement is compiled from its own source text with the compiler flags of the
+module's ``from __future__ import`` statements, so ``from __future__ import annotations``
 applies to every statement, as in a plain ``python file.py``, although the statements
-are compiled one at a time. Compiling from source rather than from the parsed tree
-matters: the compiler accepts expressions nested more deeply than an AST object can be
-converted back (``print(1 + 1 + ... + 1)`` with 1,500 terms compiles from source but
-raises RecursionError from its tree).
+are compiled one at a time. Its code objects (and those of the functions, classes and
+lambdas inside) are then moved to the statement's own lines, so tracebacks and
+``inspect`` name the file's line numbers. Compiling from source rather than from the
+parsed tree matters: the compiler accepts expressions nested more deeply than an AST
+object can be converted back (``print(1 + 1 + ... + 1)`` with 1,500 terms compiles from
+source but raises RecursionError from its tree).
 """
 import __future__
 import ast
+import types
 
 PLAN_ERRORS = Exception           # whatever parsing or compiling raises becomes an entry
 NESTED = "the code is nested too deeply for Python to compile"
@@ -68,14 +70,26 @@ def future_flags(tree):
 def _compile(node, lines, filename, flags):
     """One statement -> its code object, compiled from its source text where possible."""
     try:
-        text = "\n" * (_first_line(node) - 1) + _segment(node, lines)
-        return compile(text, filename, "exec", flags=flags, dont_inherit=True)
+        code = compile(_segment(node, lines), filename, "exec", flags=flags, dont_inherit=True)
+        return _moved(code, _first_line(node) - 1)
     except PLAN_ERRORS as first:
         try:                                # e.g. a segment this module cut wrongly
             module = ast.Module(body=[node], type_ignores=[])
             return compile(module, filename, "exec", flags=flags, dont_inherit=True)
         except PLAN_ERRORS:
             raise first from None
+
+
+def _moved(code, lines):
+    """The code object with every line number ``lines`` further down (nested code too).
+
+    Line tables are relative to ``co_firstlineno``, so moving that moves every line; padding
+    the text with blank lines instead would cost time quadratic in the length of the file.
+    """
+    if not lines:
+        return code
+    consts = tuple(_moved(c, lines) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return code.replace(co_firstlineno=code.co_firstlineno + lines, co_consts=consts)
 
 
 def _first_line(node):
