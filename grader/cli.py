@@ -1,4 +1,5 @@
-"""The command line: ``grader run SUBMISSION [--task mlp] [--format text|json] [--out FILE]``.
+"""The command line: ``grader run SUBMISSION [--task mlp] [--format text|json] [--out FILE]``,
+``grader check SUBMISSION ...`` and, for course staff, ``grader task check TASK``.
 
 ``--task`` is a task name under tasks/ (``mlp``), a task folder or a task.yaml, relative
 or absolute.
@@ -15,6 +16,11 @@ Exit status (``grader run`` and ``grader check``):
 - 4 (EXIT_GRADER_ERROR): the report was written, but a problem of the grader's own kept
   the submission from being graded fully ("status": "grader_error"): record no score and
   grade it again.
+
+``grader task check TASK`` (taskcheck.py): 0 with a summary when the task is ready; 1 with
+``grader: task check failed: <reason>`` when its reference does not get full marks (or is
+diagnosed) or its template gets points or a grader error; 2 with the located error for an
+invalid task file.
 """
 import argparse
 import os
@@ -52,6 +58,12 @@ def build_parser():
                      help="the report as released to students: hidden checks counted, not shown")
     check.add_argument("--only", metavar="FUNCTION", action="append",
                        help="check only this function (may be repeated)")
+    task = commands.add_parser("task", help="work on a task (course staff)")
+    task_commands = task.add_subparsers(dest="task_command", required=True, metavar="TASK_COMMAND")
+    task_check = task_commands.add_parser(
+        "check", help="validate a task file, then grade its reference (must get full marks, no "
+                      "diagnosis) and its template (must get 0, no grader error)")
+    task_check.add_argument("task", help="a task name under tasks/, a task folder or a task.yaml")
     return parser
 
 
@@ -72,6 +84,8 @@ def main(argv=None):
 
 
 def _run(args):
+    if args.command == "task":
+        return _task_check(args)
     try:
         task = load_task(args.task)
     except TaskError as exc:
@@ -97,6 +111,22 @@ def _run(args):
     else:
         _write(sys.stdout, text)
     return EXIT_GRADER_ERROR if report.status == GRADER_ERROR else EXIT_OK
+
+
+TASK_CHECK_FAILED = "task check failed: {reason}"
+
+
+def _task_check(args):
+    """``grader task check TASK``: 0 and a summary, 1 and the reason, 2 for an invalid task."""
+    from .taskcheck import EXIT_INVALID, EXIT_OK, check_task
+    outcome = check_task(args.task)
+    if outcome.code == EXIT_OK:
+        _write(sys.stdout, outcome.line + "\n")
+    elif outcome.code == EXIT_INVALID:
+        _say(f"grader: error: {outcome.line}")
+    else:
+        _say(f"grader: {TASK_CHECK_FAILED.format(reason=outcome.line)}")
+    return outcome.code
 
 
 def _write(stream, text):

@@ -11,14 +11,23 @@ A spec is plain YAML. Tagged mappings build values:
     {dataset: mnist, part: train_images, take: 100}
     {reference: forward, args: [...], pick: 1}      an input computed by the reference
     "$name"                                         a value bound under the check's `let:`
+                                                    (or the function's)
 
 Plain lists stay lists (``[4, 5, 3]`` is a list of layer sizes); use ``array:`` for arrays.
 Generators and probes stay markers until a side is chosen: ``for_worker`` turns them
 into wire tags, ``for_reference`` into live objects. Only inputs are built here;
 expected values are computed by checks from the reference, in the grader's process.
+
+``validate_spec`` checks a spec when the task is loaded (task.py), without building it:
+every tag is known and has only its own keys, every ``$name`` is bound, datasets, parts,
+probes and reference functions exist. A mapping without a tag is a plain dict of values,
+unless it has a spec option (``seed``, ``shape``, ...) or its only key is close to a tag:
+then it is a spec with an unknown tag (``{gauss: [5, 4], seed: 1}``).
 """
 import copy
+import difflib
 import importlib
+import inspect
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,7 +39,11 @@ from .worker.probes import PROBES
 
 
 class SpecError(Exception):
-    """An input spec in the task file is invalid."""
+    """An input spec in the task file is invalid; ``at`` is its place (keys and indexes)."""
+
+    def __init__(self, problem, at=()):
+        super().__init__(problem)
+        self.problem, self.at = problem, tuple(at)
 
 
 @dataclass(frozen=True)
@@ -179,3 +192,222 @@ def _reference(inputs, spec):
 
 _BUILDERS = {"array": _array, "randn": _randn, "uniform": _uniform, "randint": _randint,
              "rng": _rng, "probe": _probe, "dataset": _dataset, "reference": _reference}
+
+
+# ------------------------------------------------------------------ validation
+SPEC_OPTIONS = {"array": ("dtype",), "randn": ("seed", "scale", "shift"), "uniform": ("shape", "seed"),
+                "randint": ("shape", "seed", "dtype"), "rng": (), "probe": ("args",),
+                "dataset": ("part", "take"), "reference": ("args", "kwargs", "pick")}
+REQUIRED_OPTIONS = {"uniform": ("shape",), "randint": ("shape",), "dataset": ("part",)}
+# keys that only a spec has: a mapping with one of them but no known tag has a typo in its tag
+SPEC_ONLY_KEYS = ("seed", "shape", "dtype", "scale", "shift", "part", "take", "pick")
+# dataset loaders (load_dataset): the parts they give and the files their folder must hold
+LOADERS = {"xor": {"parts": ("X", "y"), "files": ()},
+           "mnist": {"parts": tuple(datasets_module.MNIST_FILES),
+                     "files": tuple(datasets_module.MNIST_FILES.values())}}
+
+UNKNOWN_SPEC = "unknown input spec {tag!r}{suggestion}"
+NO_TAG = "an input spec without a tag (one of: {known})"
+TWO_TAGS = "an input spec has one tag, this one has {tags}"
+UNKNOWN_OPTION = "unknown key of a {tag} spec{suggestion}"
+MISSING_OPTION = "missing (a {tag} spec needs it)"
+UNBOUND = "{name} is not bound under let:{suggestion}"
+UNKNOWN_DATASET = "unknown dataset {name!r}{suggestion}"
+UNKNOWN_PART = "dataset {name!r} has no part {part!r}{suggestion}"
+UNKNOWN_PROBE = "unknown probe {name!r}{suggestion}"
+NO_REFERENCE = "the reference module {module} has no {name}{suggestion}"
+NOT_CALLABLE = "{name} of the reference module {module} is not a function"
+REFERENCE_ARGS = "the reference's {name}{signature} cannot take these arguments: {reason}"
+BAD_SHAPE = "expected a shape (a list of whole numbers >= 0), got {value!r}"
+BAD_BOUNDS = "expected [low, high] with low < high, got {value!r}"
+BAD_INTEGER = "expected a whole number{minimum}, got {value!r}"
+BAD_NUMBER = "expected a number, got {value!r}"
+BAD_DTYPE = "unknown dtype {value!r}"
+BAD_ARRAY = "cannot be made into an array: {reason}"
+BAD_LIST = "expected a list, got {value!r}"
+BAD_MAPPING = "expected a mapping, got {value!r}"
+BAD_NAME = "expected a name, got {value!r}"
+DID_YOU_MEAN = " (did you mean {match}?)"
+KNOWN = " (known: {known})"
+
+
+def suggest(word, known, listing=True):
+    """" (did you mean x?)" for the closest of ``known``, else " (known: ...)" (or "")."""
+    known = [str(k) for k in known]
+    match = difflib.get_close_matches(str(word), known, n=1)
+    if match:
+        return DID_YOU_MEAN.format(match=match[0])
+    return KNOWN.format(known=", ".join(known) or "none") if listing else ""
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def spec_tag(spec):
+    """The tag of a mapping that is a spec ("randn", ...), None for a plain dict of values,
+    or SpecError for a mapping that looks like a spec with an unknown tag."""
+    tags = [key for key in spec if key in _BUILDERS]
+    if len(tags) > 1:
+        raise SpecError(TWO_TAGS.format(tags=" and ".join(map(str, tags))))
+    if tags:
+        return tags[0]
+    others = [key for key in spec if key not in SPEC_ONLY_KEYS]
+    looks_like_a_spec = any(key in SPEC_ONLY_KEYS for key in spec) or (
+        len(spec) == 1 and difflib.get_close_matches(str(others[0]), list(_BUILDERS), n=1, cutoff=0.75))
+    if not looks_like_a_spec:
+        return None
+    if not others:
+        raise SpecError(NO_TAG.format(known=", ".join(_BUILDERS)))
+    raise SpecError(UNKNOWN_SPEC.format(tag=others[0], suggestion=suggest(others[0], _BUILDERS)))
+
+
+def validate_spec(spec, where=(), bindings=(), datasets=None, reference=None):
+    """Check one input spec without building it; SpecError(problem, at) names the place.
+
+    ``where``: the place of ``spec`` (keys and indexes); ``bindings``: the names bound
+    under ``let:`` there; ``datasets``: the task's ``datasets:`` mapping; ``reference``:
+    the reference module (None: reference functions are not checked). Returns the
+    binding names the spec uses (``{"probs"}`` for ``$probs``).
+    """
+    used = set()
+    _validate(spec, tuple(where), set(bindings), datasets or {}, reference, used)
+    return used
+
+
+def _validate(spec, at, bindings, datasets, reference, used):
+    def fail(problem, *more):
+        raise SpecError(problem, at + more)
+
+    if isinstance(spec, str) and spec.startswith("$"):
+        name = spec[1:]
+        if name not in bindings:
+            fail(UNBOUND.format(name=spec, suggestion=_bound_hint(name, bindings)))
+        used.add(name)
+        return
+    if isinstance(spec, list):
+        for i, item in enumerate(spec):
+            _validate(item, at + (i,), bindings, datasets, reference, used)
+        return
+    if not isinstance(spec, dict):
+        return
+    try:
+        tag = spec_tag(spec)
+    except SpecError as exc:
+        raise SpecError(exc.problem, at + exc.at) from None
+    if tag is None:
+        for key, value in spec.items():
+            _validate(value, at + (key,), bindings, datasets, reference, used)
+        return
+    for key in spec:
+        if key != tag and key not in SPEC_OPTIONS[tag]:
+            fail(UNKNOWN_OPTION.format(tag=tag, suggestion=suggest(key, SPEC_OPTIONS[tag])), key)
+    for key in REQUIRED_OPTIONS.get(tag, ()):
+        if key not in spec:
+            fail(MISSING_OPTION.format(tag=tag), key)
+    value = spec[tag]
+    if "seed" in spec and not _is_int(spec["seed"]):
+        fail(BAD_INTEGER.format(minimum="", value=spec["seed"]), "seed")
+    if "shape" in spec:
+        _shape(spec["shape"], lambda problem: fail(problem, "shape"))
+    if "dtype" in spec:
+        try:
+            np.dtype(spec["dtype"])
+        except TypeError:
+            fail(BAD_DTYPE.format(value=spec["dtype"]), "dtype")
+    for key in ("scale", "shift"):
+        if key in spec and not _is_number(spec[key]):
+            fail(BAD_NUMBER.format(value=spec[key]), key)
+    if tag == "array":
+        if isinstance(value, (list, int, float)) and not isinstance(value, bool):
+            try:
+                np.array(value, dtype=spec.get("dtype", "float64"))
+            except (TypeError, ValueError) as exc:
+                fail(BAD_ARRAY.format(reason=exc), tag)
+        else:
+            fail(BAD_ARRAY.format(reason=f"{value!r} is not a list or a number"), tag)
+    elif tag == "randn":
+        _shape(value, lambda problem: fail(problem, tag))
+    elif tag in ("uniform", "randint"):
+        ok = _is_int if tag == "randint" else _is_number
+        if not (isinstance(value, list) and len(value) == 2 and all(map(ok, value)) and value[0] < value[1]):
+            fail(BAD_BOUNDS.format(value=value), tag)
+    elif tag == "rng":
+        if not _is_int(value):
+            fail(BAD_INTEGER.format(minimum="", value=value), tag)
+    elif tag == "probe":
+        if value not in PROBES:
+            fail(UNKNOWN_PROBE.format(name=value, suggestion=suggest(value, PROBES)), tag)
+        _arguments(spec, at, bindings, datasets, reference, used)
+    elif tag == "dataset":
+        _dataset_spec(spec, fail, datasets)
+    elif tag == "reference":
+        _reference_spec(spec, at, fail, bindings, datasets, reference, used)
+
+
+def _bound_hint(name, bindings):
+    if not bindings:
+        return " (nothing is bound here)"
+    match = difflib.get_close_matches(name, sorted(bindings), n=1)
+    if match:
+        return DID_YOU_MEAN.format(match=f"${match[0]}")
+    return f" (bound here: {', '.join('$' + b for b in sorted(bindings))})"
+
+
+def _shape(value, fail):
+    if not (isinstance(value, list) and all(_is_int(v) and v >= 0 for v in value)):
+        fail(BAD_SHAPE.format(value=value))
+
+
+def _arguments(spec, at, bindings, datasets, reference, used):
+    args, kwargs = spec.get("args", []), spec.get("kwargs", {})
+    if not isinstance(args, list):
+        raise SpecError(BAD_LIST.format(value=args), at + ("args",))
+    if not isinstance(kwargs, dict):
+        raise SpecError(BAD_MAPPING.format(value=kwargs), at + ("kwargs",))
+    _validate(args, at + ("args",), bindings, datasets, reference, used)
+    _validate(kwargs, at + ("kwargs",), bindings, datasets, reference, used)
+    return args, kwargs
+
+
+def _dataset_spec(spec, fail, datasets):
+    name, part = spec["dataset"], spec["part"]
+    if not isinstance(name, str) or name not in datasets:
+        fail(UNKNOWN_DATASET.format(name=name, suggestion=suggest(name, datasets)), "dataset")
+    declared = datasets[name] if isinstance(datasets[name], dict) else {}
+    loader = LOADERS.get(declared.get("loader", name))
+    if loader is not None and part not in loader["parts"]:
+        fail(UNKNOWN_PART.format(name=name, part=part, suggestion=suggest(part, loader["parts"])), "part")
+    if "take" in spec and not (_is_int(spec["take"]) and spec["take"] >= 1):
+        fail(BAD_INTEGER.format(minimum=" >= 1", value=spec["take"]), "take")
+
+
+def _reference_spec(spec, at, fail, bindings, datasets, reference, used):
+    name = spec["reference"]
+    if not isinstance(name, str) or not name.isidentifier():
+        fail(BAD_NAME.format(value=name), "reference")
+    if "pick" in spec and not _is_int(spec["pick"]):
+        fail(BAD_INTEGER.format(minimum="", value=spec["pick"]), "pick")
+    args, kwargs = _arguments(spec, at, bindings, datasets, reference, used)
+    if reference is None:
+        return
+    module = reference.__name__
+    if not hasattr(reference, name):
+        public = [n for n in dir(reference) if not n.startswith("_")]
+        fail(NO_REFERENCE.format(module=module, name=name, suggestion=suggest(name, public, listing=False)),
+             "reference")
+    func = getattr(reference, name)
+    if not callable(func):
+        fail(NOT_CALLABLE.format(module=module, name=name), "reference")
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):
+        return
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError as exc:
+        fail(REFERENCE_ARGS.format(name=name, signature=signature, reason=exc), "args")

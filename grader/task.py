@@ -1,18 +1,31 @@
 """A task (an assignment) declared as data in ``tasks/<name>/task.yaml``.
 
 The grader knows a task only through this file: its functions, points, checks,
-tolerances, datasets and limits. Validation names the exact place of a bad value,
-e.g. ``tasks/mlp/task.yaml: functions[3].checks[1].points: expected a whole number >= 0``.
+tolerances, datasets and limits. Loading validates it in two steps: the JSON Schema
+(grader/schemas/task.schema.json, completed with the kinds' declared parameters from
+grader/checks/registry.py; every key known, every value of its type), then what a schema
+cannot say (``$name`` bound, input specs, datasets and reference functions that exist,
+arguments that fit the signature, helpers, evidence, points, files). The first mistake
+is named on one line with its exact place, e.g.
+``tasks/mlp/task.yaml: functions[18].checks[0].rtoll: unknown parameter of matches_reference
+(did you mean rtol?)``.
 """
+import ast
+import difflib
 import hashlib
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from . import schemas
 from .checks import KINDS
+from .checks.registry import SIGNATURE, SPEC_TYPES, declaration, kinds_schema
 from .diagnosis.catalog import CatalogError, load_catalog
+from .inputs import LOADERS, SpecError, reference_module, validate_spec
+from .safetext import clip
 from .worker import WorkerLimits
 
 TASKS_DIR = Path(__file__).resolve().parent.parent / "tasks"
@@ -53,6 +66,8 @@ class FunctionSpec:
     let: dict = field(default_factory=dict)     # inputs shared by this function's checks
     helpers: tuple = ()         # task functions it may call: a correct stand-in replaces each
                                 # one whose own checks do not all pass (one bug, its own points)
+    evidence: tuple = ()        # check ids that must all pass before it earns anything
+                                # (empty: any one of its value checks, see checks.is_evidence)
 
 
 @dataclass(frozen=True)
@@ -67,6 +82,7 @@ class Task:
     total: int
     bugs: dict = field(default_factory=dict)    # the bug catalog: {id: Bug} (diagnosis/catalog.py)
     digest: str = ""            # sha256 of the task folder's files (task_digest)
+    template: str = ""          # the file handed out to students, relative to the folder
 
     @property
     def directory(self):
@@ -157,6 +173,41 @@ def load_task(name_or_path, tasks_dir=TASKS_DIR, kinds=None):
 
 
 # ------------------------------------------------------------------ parsing
+# After the schema (grader/schemas/task.schema.json, completed with the kinds' declared
+# parameters), what a schema cannot say: names that must exist, arguments that must fit a
+# signature, files that must be there. Each message is one line after its place.
+POINTS_MISMATCH = "{name} is worth {points} but its checks add up to {total}"
+TOTAL_MISMATCH = "total is {total} but the functions add up to {added}"
+DUPLICATE_CHECK = "duplicate check id {id!r}"
+DUPLICATE_FUNCTION = "{name} is declared twice (first as functions[{first}])"
+NOT_A_HELPER = "{name!r} is not another function of the task{suggestion}"
+NOT_A_FUNCTION = "{name!r} is not a function of the task{suggestion}"
+NOT_A_CHECK = "{id!r} is not a check of {function}{suggestion}"
+BAD_SIGNATURE = "not a Python signature such as {name}(x, y=1): {reason}"
+SIGNATURE_NAME = "the signature is of {found}, not of {name}"
+ARG_COUNT = "{signature} takes {expected}, got {count}"
+NO_ARGS = "{signature} takes {expected}; give them under args: or cases:"
+NO_PARAMETER = "{signature} has no parameter {name!r}{suggestion}"
+TWICE = "{signature} gets {name!r} twice: as an argument and in kwargs"
+KEYWORD_ONLY = "{signature} needs its keyword-only argument {name!r} in kwargs"
+KIND_ARGS = "{kind} takes [{names}] in each case, got {count}"
+KIND_NO_ARGS = "{kind} needs cases: [[{names}], ...] or args: [{names}]"
+BOTH_ARGS = "give args: or cases:, not both (cases: would win)"
+LET_CYCLE = "${name} is defined in terms of itself ({chain})"
+NO_REFERENCE_MODULE = "cannot import {module}: {reason}"
+NO_REFERENCE_FUNCTION = "the reference module {module} has no {name}{suggestion}"
+UNKNOWN_LOADER = "no loader for dataset {name!r}: give loader: (one of {known})"
+NEEDS_PATH = "the {loader} loader needs path: (the folder of its files)"
+TAKES_NO_PATH = "the {loader} loader reads no files; remove path:"
+NO_DATASET_FOLDER = ("no such folder {path!r}, neither in the task folder ({task_dir}) nor in "
+                     "the grader's data folder ({data_dir})")
+NO_DATA_FILE = "{folder} has no {file}"
+NO_TEMPLATE = "no such file {name!r} in the task folder ({directory})"
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"     # the grader's data/ folder
+_CHECK_KEYS = {"id", "kind", "description", "points", "help", "hidden", "end_to_end", "timeout"}
+
+
 class _Where:
     def __init__(self, path, trail=""):
         self.path, self.trail = path, trail
@@ -165,98 +216,302 @@ class _Where:
         part = f"[{key}]" if isinstance(key, int) else (f".{key}" if self.trail else key)
         return _Where(self.path, self.trail + part)
 
+    def at(self, parts):
+        where = self
+        for part in parts:
+            where = where / part
+        return where
+
     def fail(self, problem):
         where = f"{self.path}: {self.trail}" if self.trail else str(self.path)
         raise TaskError(BAD_VALUE.format(where=where, problem=problem))
 
 
-def _get(doc, key, where, kind, default=...):
-    if not isinstance(doc, dict):
-        where.fail("expected a mapping")
-    if key not in doc:
-        if default is ...:
-            (where / key).fail("missing")
-        return default
-    value = doc[key]
-    ok = {
-        "str": isinstance(value, str) and value.strip(),
-        "points": isinstance(value, int) and not isinstance(value, bool) and value >= 0,
-        "number": isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0,
-        "bool": isinstance(value, bool),
-        "list": isinstance(value, list) and value,
-        "dict": isinstance(value, dict),
-    }[kind]
-    if not ok:
-        expected = {"str": "a non-empty string", "points": "a whole number >= 0",
-                    "number": "a number > 0", "bool": "true or false",
-                    "list": "a non-empty list", "dict": "a mapping"}[kind]
-        (where / key).fail(f"expected {expected}, got {value!r}")
-    return value
+@lru_cache(maxsize=4)
+def _validator(kinds):
+    schema = schemas.load_schema(schemas.TASK_SCHEMA)
+    schema["$defs"].update(kinds_schema(dict(kinds)))
+    return schemas.validator(schema)
 
 
-_CHECK_KEYS = {"id", "kind", "description", "points", "help", "hidden", "end_to_end", "timeout"}
+def validate_document(doc, path, kinds=None):
+    """Check a task.yaml document against the schema only; TaskError names the first error."""
+    kinds = KINDS if kinds is None else kinds
+    problem = schemas.first_problem(_validator(tuple(kinds.items())), doc)
+    if problem is not None:
+        _Where(path).at(problem.at).fail(problem.problem)
 
 
 def _parse(doc, path, kinds):
     top = _Where(path)
-    limits_doc = _get(doc, "limits", top, "dict", {})
-    limit_names = {f.name for f in fields(WorkerLimits)}
-    for key in limits_doc:
-        if key not in limit_names:
-            (top / "limits" / key).fail(f"unknown limit (known: {', '.join(sorted(limit_names))})")
-        _get(limits_doc, key, top / "limits", "number")
-    functions, seen_ids = [], set()
-    for i, fdoc in enumerate(_get(doc, "functions", top, "list")):
-        fw = top / "functions" / i
-        name = _get(fdoc, "name", fw, "str")
-        checks = []
-        for j, cdoc in enumerate(_get(fdoc, "checks", fw, "list")):
-            cw = fw / "checks" / j
-            cid = _get(cdoc, "id", cw, "str")
-            if cid in seen_ids:
-                (cw / "id").fail(f"duplicate check id {cid!r}")
-            seen_ids.add(cid)
-            kind = _get(cdoc, "kind", cw, "str")
-            if kind not in kinds:
-                (cw / "kind").fail(f"unknown check kind {kind!r} (known: {', '.join(sorted(kinds))})")
-            checks.append(CheckSpec(
-                id=cid, kind=kind, description=_get(cdoc, "description", cw, "str"),
-                points=_get(cdoc, "points", cw, "points"), help=cdoc.get("help", "") or "",
-                hidden=_get(cdoc, "hidden", cw, "bool", False),
-                end_to_end=_get(cdoc, "end_to_end", cw, "bool", False),
-                timeout=_get(cdoc, "timeout", cw, "number", 0.0),
-                params={k: v for k, v in cdoc.items() if k not in _CHECK_KEYS}))
-        points = _get(fdoc, "points", fw, "points")
-        if sum(c.points for c in checks) != points:
-            (fw / "points").fail(f"{name} is worth {points} but its checks add up to "
-                                 f"{sum(c.points for c in checks)}")
-        helpers = _get(fdoc, "helpers", fw, "list", [])
-        if not all(isinstance(h, str) for h in helpers):
-            (fw / "helpers").fail("expected a list of function names")
-        functions.append(FunctionSpec(name=name, signature=_get(fdoc, "signature", fw, "str"),
-                                      points=points, checks=tuple(checks),
-                                      summary=fdoc.get("summary", "") or "",
-                                      let=_get(fdoc, "let", fw, "dict", {}),
-                                      helpers=tuple(helpers)))
-    names = [f.name for f in functions]
-    if len(set(names)) != len(names):
-        (top / "functions").fail("a function is declared twice")
-    for i, f in enumerate(functions):
-        for j, helper in enumerate(f.helpers):
-            if helper not in names or helper == f.name:
-                (top / "functions" / i / "helpers" / j).fail(
-                    f"{helper!r} is not another function of the task")
-    total = _get(doc, "total", top, "points")
+    validate_document(doc, path, kinds)
+    reference = _reference_module(doc["reference"], top / "reference")
+    datasets = doc.get("datasets", {})
+    for name, spec in datasets.items():
+        _dataset_loader(name, spec, top / "datasets" / name)
+    names = [f["name"] for f in doc["functions"]]
+    context = _Context(names, datasets, reference, kinds, {})
+    functions = tuple(_function(fdoc, top / "functions" / i, i, context)
+                      for i, fdoc in enumerate(doc["functions"]))
+    total = doc["total"]
     if sum(f.points for f in functions) != total:
-        (top / "total").fail(f"total is {total} but the functions add up to {sum(f.points for f in functions)}")
+        (top / "total").fail(TOTAL_MISMATCH.format(total=total, added=sum(f.points for f in functions)))
+    # files last: a task.yaml copied alone still reports its own mistakes first
+    resolved = {name: _dataset_files(name, spec, path.parent, top / "datasets" / name)
+                for name, spec in datasets.items()}
+    template = doc.get("template", "")
+    if template and not (path.parent / template).is_file():
+        (top / "template").fail(NO_TEMPLATE.format(name=template, directory=path.parent))
     bugs = {}
-    catalog = _get(doc, "bugs", top, "str", None)
-    if catalog is not None:
+    if "bugs" in doc:
         try:
-            bugs = load_catalog(path.parent / catalog, names)
+            bugs = load_catalog(path.parent / doc["bugs"], names)
         except CatalogError as exc:
             raise TaskError(str(exc)) from None
-    return Task(name=_get(doc, "name", top, "str"), title=_get(doc, "title", top, "str"),
-                path=path, reference=_get(doc, "reference", top, "str"),
-                limits=WorkerLimits(**limits_doc), datasets=_get(doc, "datasets", top, "dict", {}),
-                functions=tuple(functions), total=total, bugs=bugs)
+    limits = WorkerLimits(**doc.get("limits", {}))
+    return Task(name=doc["name"], title=doc["title"], path=path, reference=doc["reference"],
+                limits=limits, datasets=resolved, functions=functions, total=total, bugs=bugs,
+                template=template)
+
+
+@dataclass
+class _Context:
+    names: list             # the task's function names
+    datasets: dict          # its datasets: mapping
+    reference: object       # the reference module
+    kinds: dict
+    seen_ids: dict          # check id -> where it was first declared
+
+
+def _reference_module(module, where):
+    try:
+        return reference_module(module)
+    except Exception as exc:           # trusted grader-side code: any failure is the task's
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())
+        where.fail(NO_REFERENCE_MODULE.format(module=module, reason=clip(reason, 300)))
+
+
+def _dataset_loader(name, spec, where):
+    loader = spec.get("loader", name)
+    if loader not in LOADERS:
+        where.fail(UNKNOWN_LOADER.format(name=name, known=", ".join(LOADERS)))
+    if LOADERS[loader]["files"] and "path" not in spec:
+        (where / "path").fail(NEEDS_PATH.format(loader=loader))
+    if not LOADERS[loader]["files"] and "path" in spec:
+        (where / "path").fail(TAKES_NO_PATH.format(loader=loader))
+
+
+def _dataset_files(name, spec, task_dir, where):
+    """The dataset's declaration with its folder resolved: relative to the task folder,
+    else to the grader's data/ folder; its loader's files must be there."""
+    if "path" not in spec:
+        return dict(spec)
+    given = spec["path"]
+    folder = next((candidate.resolve() for candidate in (task_dir / given, DATA_DIR / given)
+                   if candidate.is_dir()), None)
+    if folder is None:
+        (where / "path").fail(NO_DATASET_FOLDER.format(path=given, task_dir=task_dir, data_dir=DATA_DIR))
+    for file in LOADERS[spec.get("loader", name)]["files"]:
+        if not (folder / file).is_file():
+            (where / "path").fail(NO_DATA_FILE.format(folder=folder, file=file))
+    return {**spec, "path": str(folder)}
+
+
+def _function(fdoc, fw, index, context):
+    name = fdoc["name"]
+    if name in context.names[:index]:
+        (fw / "name").fail(DUPLICATE_FUNCTION.format(name=name, first=context.names.index(name)))
+    if not callable(getattr(context.reference, name, None)):
+        public = [n for n in dir(context.reference) if not n.startswith("_")]
+        (fw / "name").fail(NO_REFERENCE_FUNCTION.format(
+            module=context.reference.__name__, name=name, suggestion=_close(name, public)))
+    signature = _signature(fdoc["signature"], name, fw / "signature")
+    let = fdoc.get("let", {})
+    uses = _check_let(let, {}, fw, fw, context)
+    checks = tuple(_check(cdoc, fw / "checks" / j, fw, uses, signature, context)
+                   for j, cdoc in enumerate(fdoc["checks"]))
+    points = fdoc["points"]
+    if sum(c.points for c in checks) != points:
+        (fw / "points").fail(POINTS_MISMATCH.format(name=name, points=points,
+                                                    total=sum(c.points for c in checks)))
+    others = [n for n in context.names if n != name]
+    for j, helper in enumerate(fdoc.get("helpers", [])):
+        if helper not in others:
+            (fw / "helpers" / j).fail(NOT_A_HELPER.format(name=helper, suggestion=_close(helper, others)))
+    ids = [c.id for c in checks]
+    for j, cid in enumerate(fdoc.get("evidence", [])):
+        if cid not in ids:
+            (fw / "evidence" / j).fail(NOT_A_CHECK.format(id=cid, function=name, suggestion=_close(cid, ids)))
+    return FunctionSpec(name=name, signature=fdoc["signature"], points=points, checks=checks,
+                        summary=fdoc.get("summary", ""), let=let,
+                        helpers=tuple(fdoc.get("helpers", [])), evidence=tuple(fdoc.get("evidence", [])))
+
+
+def _check(cdoc, cw, fw, function_uses, signature, context):
+    cid = cdoc["id"]
+    if cid in context.seen_ids:
+        (cw / "id").fail(DUPLICATE_CHECK.format(id=cid))
+    context.seen_ids[cid] = cw.trail
+    bound = _check_let(cdoc.get("let", {}), function_uses, cw, fw, context)
+    for key in ("args", "cases", "kwargs"):
+        if key in cdoc:
+            _spec(cdoc[key], cw / key, bound, context)
+    spec = declaration(context.kinds[cdoc["kind"]])
+    for name, param in (spec.params.items() if spec else ()):
+        if name not in cdoc:
+            continue
+        if param.type in SPEC_TYPES:
+            _spec(cdoc[name], cw / name, bound, context)
+        elif param.type == "functions":
+            for j, helper in enumerate(cdoc[name]):
+                if helper not in context.names:
+                    (cw / name / j).fail(NOT_A_FUNCTION.format(name=helper,
+                                                               suggestion=_close(helper, context.names)))
+    if spec is not None and spec.args is not None:
+        _check_arguments(cdoc, cw, spec, signature)
+    return CheckSpec(id=cid, kind=cdoc["kind"], description=cdoc["description"], points=cdoc["points"],
+                     help=cdoc.get("help", ""), hidden=cdoc.get("hidden", False),
+                     end_to_end=cdoc.get("end_to_end", False), timeout=cdoc.get("timeout", 0.0),
+                     params={k: v for k, v in cdoc.items() if k not in _CHECK_KEYS})
+
+
+def _spec(spec, where, bound, context):
+    try:
+        return validate_spec(spec, (), bound, context.datasets, context.reference)
+    except SpecError as exc:
+        where.at(exc.at).fail(exc.problem)
+
+
+def _check_let(let, outer, where, function_where, context):
+    """Each binding of ``let`` (under ``where``) is a valid spec that uses only bound names
+    (its own level's and those of ``outer``, {name: (spec, names it uses)}), and none is
+    defined in terms of itself. Returns {name: (spec, names it uses)} of both levels."""
+    bound = {**{name: spec for name, (spec, _) in outer.items()}, **let}
+    uses = dict(outer)
+    uses.update({name: (spec, _spec(spec, where / "let" / name, bound, context)) for name, spec in let.items()})
+    graph = {name: used for name, (_, used) in uses.items()}
+    for start in let:
+        chain = _cycle(start, graph)
+        if chain:
+            owner = where if chain[0] in let else function_where
+            (owner / "let" / chain[0]).fail(LET_CYCLE.format(
+                name=chain[0], chain=" -> ".join(f"${n}" for n in chain)))
+    return uses
+
+
+def _cycle(start, graph):
+    """A chain start -> ... -> start through the bindings' uses, or None."""
+    stack, seen = [(start, (start,))], set()
+    while stack:
+        name, chain = stack.pop()
+        for used in sorted(graph.get(name, ()), reverse=True):
+            if used == start:
+                return (*chain, start)
+            if used not in seen:
+                seen.add(used)
+                stack.append((used, (*chain, used)))
+    return None
+
+
+# -------------------------------------------------------------- signatures
+@dataclass(frozen=True)
+class _Signature:
+    text: str
+    positional: tuple       # names, in order
+    required: frozenset     # positional names without a default
+    varargs: bool
+    keyword_only: tuple
+    required_keyword_only: frozenset
+    varkw: bool
+
+
+def _signature(text, name, where):
+    try:
+        tree = ast.parse(f"def {text}: pass")
+        node = tree.body[0] if len(tree.body) == 1 else None
+        if not isinstance(node, ast.FunctionDef) or len(node.body) != 1 or not isinstance(node.body[0], ast.Pass):
+            raise SyntaxError("more than one signature")
+    except SyntaxError as exc:
+        where.fail(BAD_SIGNATURE.format(name=name, reason=exc.msg))
+    if node.name != name:
+        where.fail(SIGNATURE_NAME.format(found=node.name, name=name))
+    args = node.args
+    positional = tuple(a.arg for a in args.posonlyargs + args.args)
+    required = positional[:len(positional) - len(args.defaults)]
+    return _Signature(text=text, positional=positional, required=frozenset(required),
+                      varargs=args.vararg is not None,
+                      keyword_only=tuple(a.arg for a in args.kwonlyargs),
+                      required_keyword_only=frozenset(a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults)
+                                                      if d is None),
+                      varkw=args.kwarg is not None)
+
+
+def _arguments_text(low, high):
+    if high is None:
+        return f"at least {low} argument{'s' if low != 1 else ''}"
+    if low == high:
+        return f"{low} argument{'s' if low != 1 else ''}"
+    return f"{low} to {high} arguments"
+
+
+def _keyword_problem(sig, count, keywords):
+    """(name, why) for the first keyword argument that does not fit, or None."""
+    for name in keywords:
+        if name in sig.positional[:count]:
+            return name, TWICE.format(signature=sig.text, name=name)
+        if name not in sig.positional + sig.keyword_only and not sig.varkw:
+            return name, NO_PARAMETER.format(signature=sig.text, name=name,
+                                             suggestion=_close(name, sig.positional + sig.keyword_only))
+    return None
+
+
+def _count_problem(sig, count, keywords):
+    """How many positional arguments fit (words), when ``count`` does not; else None."""
+    low = 1 + max((i for i, p in enumerate(sig.positional) if p in sig.required and p not in keywords),
+                  default=-1)
+    given = [i for i, p in enumerate(sig.positional) if p in keywords]
+    high = min(given) if given else (None if sig.varargs else len(sig.positional))
+    if count < low or (high is not None and count > high):
+        return _arguments_text(low, high)
+    return None
+
+
+def _check_arguments(cdoc, cw, spec, signature):
+    """The check's args or cases fit the function's signature (or the kind's own arguments)."""
+    if "args" in cdoc and "cases" in cdoc:
+        (cw / "args").fail(BOTH_ARGS)
+    if "cases" in cdoc:
+        lists = [(cw / "cases" / k, case) for k, case in enumerate(cdoc["cases"])]
+    elif "args" in cdoc:
+        lists = [(cw / "args", cdoc["args"])]
+    else:
+        lists = []
+    if spec.args != SIGNATURE:
+        names = ", ".join(spec.args)
+        if not lists:
+            cw.fail(KIND_NO_ARGS.format(kind=spec.name, names=names))
+        for where, args in lists:
+            if len(args) != len(spec.args):
+                where.fail(KIND_ARGS.format(kind=spec.name, names=names, count=len(args)))
+        return
+    keywords = list(cdoc.get("kwargs", {}))
+    for _, args in lists or [(cw, [])]:
+        wrong = _keyword_problem(signature, len(args), keywords)
+        if wrong:
+            (cw / "kwargs" / wrong[0]).fail(wrong[1])
+    missing = sorted(signature.required_keyword_only - set(keywords))
+    if missing:
+        (cw / "kwargs" if "kwargs" in cdoc else cw).fail(
+            KEYWORD_ONLY.format(signature=signature.text, name=missing[0]))
+    for where, args in lists or [(cw, None)]:
+        expected = _count_problem(signature, len(args or []), keywords)
+        if expected and args is None:
+            where.fail(NO_ARGS.format(signature=signature.text, expected=expected))
+        if expected:
+            where.fail(ARG_COUNT.format(signature=signature.text, expected=expected, count=len(args)))
+
+
+def _close(word, known):
+    """" (did you mean x?)" when one of ``known`` is close to ``word``, else ""."""
+    match = difflib.get_close_matches(str(word), [str(k) for k in known], n=1)
+    return f" (did you mean {match[0]}?)" if match else ""

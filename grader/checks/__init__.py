@@ -1,13 +1,15 @@
 """The check kinds a task file may name, by name.
 
 Generic kinds (values.py) work for any task; the others know about layered networks.
-A kind is a function ``kind(ctx) -> note | None`` that raises ``Failed`` (see base.py).
+A kind is a function ``kind(ctx) -> note | None`` that raises ``Failed`` (see base.py),
+declared with ``@kind(...)`` (registry.py): its parameters, what its args are, evidence.
 """
 from .base import Context, Failed
 from .batching import minibatch_property
 from .init import init_scale, init_shapes, init_uses_rng
 from .network import backward_matches, forward_layers, gradient_check, integer_labels, predict_labels
 from .properties import rows_sum_to_one
+from .registry import declaration
 from .training import learns
 from .values import matches_reference, returns_number, same_shape, unchanged_inputs, values_in_range
 
@@ -22,26 +24,18 @@ KINDS = {kind.__name__: kind for kind in (
 
 # "No points without evidence": a function earns nothing until one of its *value* checks
 # passes (one that compares what it computes with the reference). Shape, property and
-# consistency checks count only then. A kind's default; a check may override it with
+# consistency checks count only then. Each kind declares its default with @kind(evidence=...)
+# (registry.py): a bool, or a function of the check's params; a check may override it with
 # `evidence: true|false` in the task file.
-EVIDENCE = {
-    "matches_reference": True, "same_shape": False, "returns_number": False,
-    "unchanged_inputs": False, "values_in_range": False, "rows_sum_to_one": False,
-    "init_shapes": False, "init_scale": True, "init_uses_rng": True,
-    "forward_layers": lambda params: params.get("part") != "shapes",
-    "backward_matches": True, "gradient_check": False, "predict_labels": True,
-    "integer_labels": False,
-    "minibatch_property": lambda params: params.get("property") == "partition",
-    "learns": True,
-}
+EVIDENCE = {name: declaration(func).evidence for name, func in KINDS.items()}
 
 
 def is_evidence(check):
     """Whether passing ``check`` (a CheckSpec) shows the function computes something right."""
     if "evidence" in check.params:
         return bool(check.params["evidence"])
-    rule = EVIDENCE.get(check.kind, False)
-    return bool(rule(check.params) if callable(rule) else rule)
+    spec = declaration(KINDS.get(check.kind))
+    return spec.is_evidence(check.params) if spec else False
 
 
 __all__ = ["EVIDENCE", "KINDS", "Context", "Failed", "is_evidence"]

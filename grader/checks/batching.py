@@ -8,6 +8,7 @@ import numpy as np
 from ..inputs import Rng
 from .base import Failed
 from .compare import as_array, kind_of
+from .registry import Param, kind, when
 
 
 def probe_data(n, d):
@@ -33,6 +34,12 @@ def batches_of(result, what):
     return out
 
 
+@kind(summary="one `property` of `minibatches`: `partition`, `paired`, `shuffled`, `sizes`, `reshuffles`",
+      params={"property": Param("string", allowed=("partition", "paired", "shuffled", "sizes", "reshuffles"),
+                                required=True),
+              "n": Param("count", 103, doc="samples"), "d": Param("count", 3, doc="features"),
+              "batch_size": Param("count", 10)},
+      evidence=when("property", "partition"))
 def minibatch_property(ctx):
     """One property of the batches of a single call (see ``property``).
 

@@ -9,6 +9,7 @@ import numpy as np
 from ..inputs import Rng
 from .base import Failed
 from .compare import as_array, kind_of
+from .registry import Param, kind
 
 MAX_SCALED_STD = 3.0      # He gives sqrt(2) ~ 1.41; plain randn at fan_in 784 gives 28
 MAX_MEAN_IN_STDS = 0.25   # sampling noise of the mean is < 0.04 std for >= 640 entries
@@ -22,6 +23,8 @@ def _init(ctx, sizes, seed):
     return params, what
 
 
+@kind(summary="`init_params` gives W{l} (H_{l-1}, H_l) and b{l} (H_l,)",
+      params={"layer_sizes": Param("sizes_list", required=True)})
 def init_shapes(ctx):
     """Keys W1, b1, ..., WL, bL with W{l} (H_{l-1}, H_l) and b{l} (H_l,) (or (1, H_l))."""
     for sizes in ctx.params["layer_sizes"]:
@@ -40,6 +43,8 @@ def init_shapes(ctx):
             raise Failed(f"{what}: unexpected keys {', '.join(extra)}")
 
 
+@kind(summary="weights random, centred, std ≤ 3/sqrt(fan_in)",
+      params={"layer_sizes": Param("sizes_list", required=True)}, evidence=True)
 def init_scale(ctx):
     """Weights are random, centred on 0, and scaled for their fan-in."""
     for sizes in ctx.params["layer_sizes"]:
@@ -62,6 +67,8 @@ def init_scale(ctx):
                              f"{MAX_SCALED_STD:g}/sqrt(fan_in) keeps units out of saturation")
 
 
+@kind(summary="same seed → same weights, other seed → other weights",
+      params={"layer_sizes": Param("sizes_list", required=True, doc="the first is used")}, evidence=True)
 def init_uses_rng(ctx):
     """The same generator seed gives the same weights, different seeds different ones."""
     sizes = ctx.params["layer_sizes"][0]

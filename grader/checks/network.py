@@ -10,6 +10,7 @@ import numpy as np
 
 from .base import Failed
 from .compare import as_array, expect_close, expect_dict, expect_shape, kind_of
+from .registry import Param, kind, unless
 
 
 FLOAT32_EPS, FLOAT32_MAX_REL_ERROR = 1e-3, 1e-2   # round-off ~1e-7 / eps; real bugs give > 0.1
@@ -34,6 +35,11 @@ def _call_forward(ctx, params, X, activation):
     return probs, cache, what
 
 
+@kind(summary="one `part` of forward is right, judged from the student's own cache: `shapes`, "
+              "`pre_activations`, `hidden`, `output`",
+      params={"part": Param("string", allowed=("shapes", "pre_activations", "hidden", "output"),
+                            required=True)},
+      evidence=unless("part", "shapes"), args=("params", "X", "activation"))
 def forward_layers(ctx):
     """One part of forward, judged layer by layer from the student's own cache.
 
@@ -86,6 +92,9 @@ def _activations(ctx):
     return ctx.inputs.reference("ACTIVATIONS")
 
 
+@kind(summary="backward on the reference's cache gives the reference's gradients (or those implied "
+              "by the student's own `*_grad`)",
+      evidence=True, args=("params", "cache", "y", "activation"))
 def backward_matches(ctx):
     """backward(params, cache, y, activation) on the reference's cache gives the gradients."""
     for params, cache, y, activation in ctx.cases():
@@ -94,6 +103,10 @@ def backward_matches(ctx):
         expect_dict(ctx.call("backward", params, cache, y, activation), expected, what)
 
 
+@kind(summary="backward agrees with central differences of the student's own forward + "
+              "cross_entropy (end to end)",
+      params={"eps": Param("positive", 1e-6), "max_rel_error": Param("positive", 1e-5)},
+      args=("params", "X", "y", "activation"))
 def gradient_check(ctx):
     """backward agrees with central differences of the student's own forward + cross_entropy.
 
@@ -127,6 +140,8 @@ def gradient_check(ctx):
     return "; ".join(dict.fromkeys(notes)) or None
 
 
+@kind(summary="predict returns the argmax class (or that of the student's own forward)",
+      evidence=True, args=("params", "X", "activation"))
 def predict_labels(ctx):
     """predict returns, for each row, the class the network finds most probable."""
     for params, X, activation in ctx.cases():
@@ -143,6 +158,7 @@ def predict_labels(ctx):
                      f"class; row {wrong[0]}: expected {expected[wrong[0]]}, got {actual[wrong[0]]:g}")
 
 
+@kind(summary="predict returns (N,) integers", args=("params", "X", "activation"))
 def integer_labels(ctx):
     """predict returns integer labels of shape (N,)."""
     for params, X, activation in ctx.cases():

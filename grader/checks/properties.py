@@ -3,8 +3,10 @@ import numpy as np
 
 from .base import Failed
 from .compare import as_array
+from .registry import SIGNATURE, kind
 
 
+@kind(summary="each row of the (N, C) result is a distribution", args=SIGNATURE)
 def rows_sum_to_one(ctx):
     """Every row of the (N, C) result is a probability distribution: >= 0, sums to 1."""
     func = ctx.function.name

@@ -9,6 +9,7 @@ import numpy as np
 
 from .base import Failed
 from .compare import as_array, kind_of
+from .registry import Param, kind
 
 
 def trained_params(params, sizes, what):
@@ -31,6 +32,17 @@ def trained_params(params, sizes, what):
     return trained
 
 
+@kind(summary="`train(...)` reaches `threshold` accuracy on held-out data for every seed (scored "
+              "with the reference predict)",
+      params={"train": Param("pair", required=True, doc="[X, y]"),
+              "test": Param("pair", doc="[X, y]; default: the training data"),
+              "layer_sizes": Param("sizes", required=True), "activation": Param("string", required=True),
+              "lr": Param("positive", required=True), "epochs": Param("count", required=True),
+              "batch_size": Param("count", required=True), "seeds": Param("seeds", [0]),
+              "threshold": Param("fraction", required=True),
+              "dataset_name": Param("string", "the data", doc="for messages"),
+              "test_name": Param("string", doc="for messages; default: dataset_name")},
+      evidence=True)
 def learns(ctx):
     """train(...) reaches at least ``threshold`` accuracy on held-out data for every seed.
 

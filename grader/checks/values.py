@@ -7,12 +7,18 @@ import numpy as np
 from ..worker import CallError
 from .base import Failed, param_names
 from .compare import ATOL, RTOL, as_array, as_float, expect_same, expect_shape, kind_of
+from .registry import SIGNATURE, Param, kind
 
 
 def _tolerances(ctx):
     return float(ctx.params.get("rtol", RTOL)), float(ctx.params.get("atol", ATOL))
 
 
+@kind(summary="the student's function returns what the reference returns (arrays, floats, dicts "
+              "and tuples compared recursively, shape first)",
+      params={"pick": Param("index", doc="compare only item k of a tuple result"),
+              "rtol": Param("number", RTOL), "atol": Param("number", ATOL)},
+      evidence=True, args=SIGNATURE)
 def matches_reference(ctx):
     """The student's function returns what the reference returns on the same inputs.
 
@@ -36,6 +42,7 @@ def matches_reference(ctx):
         expect_same(actual, expected, what, rtol, atol)
 
 
+@kind(summary="the result has the reference's shape", args=SIGNATURE)
 def same_shape(ctx):
     """The student's function returns an array of the same shape as the reference's."""
     func = ctx.function.name
@@ -45,6 +52,7 @@ def same_shape(ctx):
         expect_shape(as_array(ctx.call(func, *args), what, expected.shape), expected.shape, what)
 
 
+@kind(summary="the result is one number", args=SIGNATURE)
 def returns_number(ctx):
     """The student's function returns one number (a float, or a 0-d array)."""
     func = ctx.function.name
@@ -80,6 +88,11 @@ def _explained_by_helper(ctx, helpers, old, new):
     return None
 
 
+@kind(summary="the arrays passed in are unchanged afterwards",
+      params={"atol": Param("number", 0.0, doc="0 compares bit for bit"),
+              "own_helpers": Param("functions", [], doc="task functions it may call on its arguments: "
+                                   "a change one of them explains is charged to that helper")},
+      args=SIGNATURE)
 def unchanged_inputs(ctx):
     """The student's function leaves the arrays it was given as they were.
 
@@ -114,6 +127,8 @@ def unchanged_inputs(ctx):
     return "; ".join(dict.fromkeys(notes)) or None
 
 
+@kind(summary="every value lies in `[low, high]`", params={"range": Param("range", required=True)},
+      args=SIGNATURE)
 def values_in_range(ctx):
     """Every value the student's function returns lies in [low, high]."""
     func = ctx.function.name

@@ -7,13 +7,20 @@ its ``origin`` (where the bug was seen) and how it is ``detected``.
 """
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from .. import schemas
+
 FIELDS = ("id", "function", "title", "explanation", "hint", "origin", "detected")
 BAD_ENTRY = "{path}: bugs[{index}]{key}: {problem}"
-ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+NOT_A_CATALOG = "{path}: expected a mapping with a non-empty list under bugs:"
+UNKNOWN_FIELD = "unknown field {field!r}{hint}"
+DUPLICATE_ID = "duplicate id {id!r}"
+NOT_A_FUNCTION = "{name!r} is not a function of the task"
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")       # as bugs.schema.json says
 
 
 class CatalogError(Exception):
@@ -32,34 +39,42 @@ class Bug:
 
 
 def load_catalog(path, functions):
-    """bugs.yaml -> {id: Bug}, in file order; ``functions`` are the task's function names."""
+    """bugs.yaml -> {id: Bug}, in file order; ``functions`` are the task's function names.
+
+    The file is checked against grader/schemas/bugs.schema.json first (every entry a
+    mapping of the seven non-empty strings, nothing else), then its ids must be unique
+    and its functions the task's.
+    """
     path = Path(path)
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"{path}: cannot be read: {exc}") from None
-    entries = doc.get("bugs") if isinstance(doc, dict) else None
-    if not isinstance(entries, list) or not entries:
-        raise CatalogError(f"{path}: expected a mapping with a non-empty list under bugs:")
+    problem = schemas.first_problem(_validator(), doc)
+    if problem is not None:
+        raise CatalogError(_located(path, problem))
     bugs = {}
-    for index, entry in enumerate(entries):
-        def fail(problem, key=""):
-            raise CatalogError(BAD_ENTRY.format(path=path, index=index, key=f".{key}" if key else "",
-                                                problem=problem))
-        if not isinstance(entry, dict):
-            fail("expected a mapping")
-        unknown = sorted(set(entry) - set(FIELDS))
-        if unknown:
-            fail(f"unknown field {unknown[0]!r} (known: {', '.join(FIELDS)})")
-        for key in FIELDS:
-            value = entry.get(key)
-            if not isinstance(value, str) or not value.strip():
-                fail(f"expected a non-empty string, got {value!r}", key)
-        if not ID_PATTERN.match(entry["id"]):
-            fail(f"ids are lower-case words joined by '-', got {entry['id']!r}", "id")
+    for index, entry in enumerate(doc["bugs"]):
         if entry["id"] in bugs:
-            fail(f"duplicate id {entry['id']!r}", "id")
+            raise CatalogError(BAD_ENTRY.format(path=path, index=index, key=".id",
+                                                problem=DUPLICATE_ID.format(id=entry["id"])))
         if entry["function"] != "any" and entry["function"] not in functions:
-            fail(f"{entry['function']!r} is not a function of the task", "function")
+            raise CatalogError(BAD_ENTRY.format(path=path, index=index, key=".function",
+                                                problem=NOT_A_FUNCTION.format(name=entry["function"])))
         bugs[entry["id"]] = Bug(**{key: " ".join(entry[key].split()) for key in FIELDS})
     return bugs
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    return schemas.validator(schemas.load_schema(schemas.BUGS_SCHEMA))
+
+
+def _located(path, problem):
+    """A schema problem in the catalog -> one line naming its place."""
+    at, words = problem.at, problem.problem
+    if at in ((), ("bugs",)) and problem.validator in ("type", "required", "minItems"):
+        return NOT_A_CATALOG.format(path=path)
+    if problem.validator == "unknown" and len(at) == 3 and at[0] == "bugs":     # a field of an entry
+        at, words = at[:-1], UNKNOWN_FIELD.format(field=problem.key, hint=schemas.suggestion(problem.key, FIELDS))
+    return f"{path}: {schemas.trail(at)}: {words}"
