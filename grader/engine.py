@@ -17,6 +17,7 @@ from .checks import KINDS, Context, Failed
 from .checks.base import OutOfTime
 from .inputs import reference_module
 from .result import ERROR, FAILED, PASSED, CheckResult
+from .safetext import clip
 from .worker import CallError, WorkerError
 
 MISSING = "{name} is not defined in your file"
@@ -42,10 +43,10 @@ def describe_call_error(error, sub):
     """A CallError -> one or two lines naming the student's own code (None: not written yet)."""
     if error.exc_type == "NotImplementedError":
         return None
-    text = f"{error.exc_type}: {error.message}" if error.kind == "exception" else error.message
+    text = f"{clip(error.exc_type, 100)}: {clip(error.message)}" if error.kind == "exception" else error.message
     if error.frames:
         last = error.frames[-1]
-        text += f" ({sub.where(last['line'])}, in {last['function']}: {last['code']})"
+        text += f" ({sub.where(last['line'])}, in {clip(last['function'], 100)}: {clip(last['code'])})"
     missing = re.match(r"name '(\w+)' is not defined", error.message)
     if error.exc_type == "NameError" and missing and missing.group(1) in sub.skipped_names:
         name = missing.group(1)
@@ -153,7 +154,7 @@ class Grading:
         why = self.stand_ins_for(function)
         stand_ins = self.stand_in_functions(function.name)
         status, message, help, grader_error, used = self._run(spec, function, stand_ins)
-        if status == FAILED and used:
+        if status in (FAILED, ERROR) and used and not grader_error:
             # A pair of the student's own functions may be right together where the helper
             # alone is not (e.g. a sigmoid_grad written for the activation, called so): that
             # is worth the caller's points; the helper's own checks still fail.

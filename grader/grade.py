@@ -98,7 +98,8 @@ def grade_submission(sub, task):
             try:
                 diagnoses, diagnosis_notes = diagnose(task.bugs, worker, functions, info["functions"],
                                                       dead=set(grading.dead),
-                                                      stand_ins=grading.stand_in_functions)
+                                                      stand_ins=grading.stand_in_functions,
+                                                      remaining=grading.remaining)
                 notes.extend(diagnosis_notes)
             except Exception as exc:    # a detector's bug must never cost the grade
                 notes.append(DIAGNOSIS_FAILED.format(detail=f"{type(exc).__name__}: {exc}"))
@@ -114,9 +115,14 @@ def grade_submission(sub, task):
 def _with_evidence(result, spec):
     """No points without evidence: until one of its value checks passes, a function's
     shape and property checks earn nothing (they pass, with the reason said)."""
-    value_checks = {c.id for c in spec.checks if is_evidence(c)}
-    if not value_checks or any(c.status == PASSED and c.id in value_checks for c in result.checks):
-        return result
+    passed = {c.id for c in result.checks if c.status == PASSED}
+    if spec.evidence:
+        if set(spec.evidence) <= passed:
+            return result
+    else:
+        value_checks = {c.id for c in spec.checks if is_evidence(c)}
+        if not value_checks or value_checks & passed:
+            return result
     for c in result.checks:
         if c.status == PASSED and c.points:
             c.points = 0

@@ -122,9 +122,9 @@ MUTANTS = [
           ("        Z = A @ W + b\n", "        Z = A @ W.T + b\n"),
           ('        grads["W" + str(i)] = A_prev.T @ dZ', '        grads["W" + str(i)] = dZ.T @ A_prev'),
           ("            dA_prev = dZ @ params[\"W\" + str(i)].T", "            dA_prev = dZ @ params[\"W\" + str(i)]")),
-      functions=("init_params", "forward", "backward", "predict"), breaks=BOTH,
-      why="the task's (in, out) weights do not fit; predict runs this forward; trained (out, in) "
-          "weights are scored as (in, out)"),
+      functions=("init_params", "forward", "backward"), breaks=BOTH,
+      why="the task's (in, out) weights do not fit; trained (out, in) weights are scored as (in, "
+          "out) (predict, which calls forward, is graded with a correct forward in its place)"),
     M("grad-divided-by-features", file="submissions/carol.py", may_break=frozenset({MNIST}),
       why="the step is scaled by N/D = 32/784: MNIST learns slowly, near the threshold"),
     M("grad-not-averaged", (DZ, "    dZ = probs - Y"), may_break=BOTH,

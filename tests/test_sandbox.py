@@ -2,6 +2,7 @@
 
 These run on every Linux CI machine; the sandbox being unavailable there is a failure.
 """
+import os
 import sys
 
 import pytest
@@ -71,8 +72,11 @@ def test_only_its_own_directory_is_writable(worker, tmp_path):
 
 def test_it_runs_unprivileged_in_its_own_pid_namespace(worker):
     uid, pid, cwd, pids = worker.call("me")
-    # PID 1 is the namespace's reaper (no student code), the worker PID 2; nothing else
-    assert uid != 0 and pid == 2 and pids == ["1", "2"] and cwd == "/tmp/work"
+    # PID 1 is the zygote (no student code); the call's session is the only other process
+    assert uid != 0 and pid > 1 and pids == ["1", str(pid)] and cwd == "/tmp/work"
+    if os.geteuid() == 0:            # as root, each session runs as a random uid of its own
+        assert uid >= 2**30
+        assert worker.call("me")[0] != uid
 
 
 def test_no_network(worker):
@@ -133,23 +137,96 @@ def test_a_submission_anywhere_is_graded(task, where):
     assert report.score == 98
 
 
-def test_a_python_installed_under_tmp_still_works_in_the_sandbox(tmp_path):
-    """The worker's /tmp is private; a virtual environment (or checkout) under /tmp must
-    still be importable there, and hidden files stay hidden (a CI clone may live in /tmp)."""
+PROBE = """
+import json, os, sys
+from grader.worker import CallError, Worker, sandbox
+SOURCE = (
+    "import sys\\n"
+    "def read(path):\\n"
+    "    with open(path) as f:\\n"
+    "        return f.read()\\n"
+    "def prefix():\\n"
+    "    return sys.prefix\\n"
+)
+out = {"sandbox": sandbox.command_prefix()[0] is not None, "read": {}}
+with Worker(SOURCE, "student.py", range(3)) as w:
+    out["prefix"] = w.call("prefix")
+    for path in sys.argv[1:]:
+        try:
+            w.call("read", path)
+            out["read"][path] = "read"
+        except CallError as exc:
+            out["read"][path] = exc.exc_type
+print(json.dumps(out))
+"""
+
+
+def _link_or_copy(source, target):
+    import os
+    import shutil
+    try:
+        os.link(source, target)          # same file system: instant, and no space taken
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _python_under_tmp(folder):
+    """A self-contained virtual environment in ``folder`` that imports exactly what this
+    test run imports: this interpreter's site-packages directories are linked (or
+    copied) into its own site-packages, and a .pth file there adds the repository root.
+    It depends on nothing the base interpreter has installed, and everything it imports
+    lies inside its own prefix, as in the venv a CI clone under /tmp makes for itself."""
+    import shutil
+    import site
     import subprocess
+    import sysconfig
     import venv
 
-    from conftest import SUBMISSIONS
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=False)
-    result = subprocess.run([str(env_dir / "bin" / "python"), "-m", "grader", "run",
-                             str(SUBMISSIONS / "dave.py"), "--format", "json"],
-                            capture_output=True, text=True, timeout=600, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
+    env_dir = folder / "venv"
+    venv.create(env_dir, with_pip=False, symlinks=True)
+    python = env_dir / "bin" / "python"
+    site_packages = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    sources = [p for p in dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
+                                         *site.getsitepackages()]) if sandbox.Path(p).is_dir()]
+    # the first on sys.path wins: copied last, over the others
+    for source in sorted(sources, key=lambda p: sys.path.index(p) if p in sys.path else len(sys.path),
+                         reverse=True):
+        shutil.copytree(source, site_packages, copy_function=_link_or_copy, dirs_exist_ok=True)
+    (sandbox.Path(site_packages) / "grader-test-checkout.pth").write_text(str(ROOT) + "\n")
+    return python
+
+
+def test_a_python_installed_under_tmp_still_works_in_the_sandbox():
+    """The worker's /tmp is private; a virtual environment (or checkout) under /tmp must
+    still work there, and the grader's files stay hidden (a CI clone may live in /tmp)."""
     import json
-    doc = json.loads(result.stdout)
-    assert not any("grader error" in n for n in doc["notes"]), doc["notes"]
-    assert doc["score"] == 98
+    import os
+    import subprocess
+    import tempfile
+
+    from conftest import SUBMISSIONS
+    with tempfile.TemporaryDirectory(dir="/tmp", prefix="grader-venv-probe-") as folder:
+        folder = sandbox.Path(folder).resolve()
+        python = _python_under_tmp(folder)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        result = subprocess.run([str(python), "-m", "grader", "run", str(SUBMISSIONS / "dave.py"),
+                                 "--format", "json"],
+                                capture_output=True, text=True, timeout=600, cwd=folder, env=env)
+        assert result.returncode == 0, result.stderr
+        doc = json.loads(result.stdout)
+        assert not any("grader error" in n for n in doc["notes"]), doc["notes"]
+        assert doc["score"] == 98
+        hidden = [str(ROOT / p) for p in ("reference/mlp.py", "tasks/mlp/task.yaml", "grader/worker/zygote.py")]
+        assert all(os.path.isfile(p) for p in hidden)
+        probe = subprocess.run([str(python), "-c", PROBE, *hidden],
+                               capture_output=True, text=True, timeout=600, cwd=folder, env=env)
+        assert probe.returncode == 0, probe.stderr
+        seen = json.loads(probe.stdout)
+    assert seen["sandbox"]
+    assert os.path.realpath(seen["prefix"]) == str(folder / "venv")     # the Python under /tmp ran it
+    assert seen["read"] == {path: "FileNotFoundError" for path in hidden}
 
 
 def test_only_system_directories_and_python_are_visible(worker):

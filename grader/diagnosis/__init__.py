@@ -31,7 +31,8 @@ def _failed(function_result):
     return any(c.status != "passed" and not c.end_to_end for c in function_result.checks)
 
 
-def diagnose(catalog, worker, functions, defined, probe_all=False, dead=(), stand_ins=None):
+def diagnose(catalog, worker, functions, defined, probe_all=False, dead=(), stand_ins=None,
+             remaining=None):
     """Probe the functions that failed -> (diagnoses as dicts, notes).
 
     ``functions`` are the FunctionResults of the checks, ``defined`` the names the
@@ -41,7 +42,7 @@ def diagnose(catalog, worker, functions, defined, probe_all=False, dead=(), stan
     """
     dead = set(dead) | {f.name for f in functions
                         if any(c.facts.get("call_error") in ("timeout", "crash") for c in f.checks)}
-    probe = Probe(worker, defined, dead=dead, stand_ins=stand_ins)
+    probe = Probe(worker, defined, dead=dead, stand_ins=stand_ins, remaining=remaining)
     found = [(finding, False) for finding in elementwise.mutates_input(probe)]
     notes = []
     for f in functions:

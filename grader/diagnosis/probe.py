@@ -23,8 +23,10 @@ class Probe:
     """``dead``: functions that hung or crashed (in a check or a probe): not called again,
     so a submission with an endless loop pays its timeout once, not once per probe."""
 
-    def __init__(self, worker, functions, seconds=PROBE_SECONDS, dead=(), stand_ins=None):
-        self.worker, self.functions, self.seconds = worker, set(functions), seconds
+    def __init__(self, worker, functions, seconds=PROBE_SECONDS, dead=(), stand_ins=None, remaining=None):
+        self.worker, self.functions, self._seconds = worker, set(functions), seconds
+        # seconds left of the grading's budget (None: no budget); past it, no more probes
+        self.remaining = remaining
         self.dead = set(dead)
         # name -> {helper: correct function}: what the checks gave that function, so a
         # probe of forward does not hang in a relu that hung in its own check
@@ -33,8 +35,18 @@ class Probe:
     def _session(self, name):
         return self.worker.session(self.stand_ins(name) if name else {}, what=f"probing {name}")
 
+    @property
+    def seconds(self):
+        return self.budget(1)
+
+    def budget(self, factor):
+        """Seconds for a probe worth ``factor`` calls, within what is left of the budget."""
+        if self.remaining is None:
+            return self._seconds * factor
+        return max(0.0, min(self._seconds * factor, self.remaining()))
+
     def has(self, name):
-        return name in self.functions and name not in self.dead
+        return name in self.functions and name not in self.dead and self.seconds > 0
 
     def _failed(self, name, error):
         if error.kind in ("timeout", "crash"):
@@ -83,7 +95,7 @@ class Probe:
             return None
         try:
             with self._session(uses[0] if uses else "") as session:
-                return session.harness(name, *for_worker(list(args)), timeout=self.seconds * 4)
+                return session.harness(name, *for_worker(list(args)), timeout=self.budget(4))
         except CallError as error:
             for func in uses:
                 self._failed(func, error)

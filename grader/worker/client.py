@@ -422,6 +422,13 @@ class Session:
     def _load(self, seconds):
         what = "loading your file"
         doc = self._exchange(None, seconds, what)
+        if isinstance(doc, dict) and doc.get("ok") is False and "error" in doc:
+            try:                                # loading itself raised (not one statement)
+                error = protocol.error_info(doc["error"])
+            except protocol.ProtocolError:
+                error = {"type": "", "message": "a malformed error", "frames": []}
+            self.close()
+            raise self._fail("exception", f"loading your file failed: {error['type']}: {error['message']}")
         try:
             self.load = protocol.load_answer(doc)
         except protocol.ProtocolError as exc:
@@ -486,7 +493,7 @@ class Session:
                 if _nbytes(result) > MAX_STAND_IN_BYTES:
                     raise MemoryError(f"a result over {MAX_STAND_IN_BYTES >> 20} MiB")
                 answer = {"ok": True, "result": result,
-                          "rng_states": [protocol.RngState.of(g).state for g in generators]}
+                          "rng_states": [protocol.RngState.of(g) for g in generators]}
             except Exception as exc:           # the student passed what no correct helper takes
                 detail = f"{type(exc).__name__}: {str(exc)[:200]}"
                 answer = {"ok": False, "message": STAND_IN_REFUSED.format(name=name, detail=detail)}

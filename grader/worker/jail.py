@@ -7,8 +7,8 @@ Two levels (see sandbox.py for the namespaces ``unshare`` makes):
   back only the Python installation, hides the grader's own folders, makes every other
   mount read-only. The zygote keeps its privileges: it runs no student code.
 - ``enter_session`` runs in each forked session, before the submission is loaded: a
-  mount and IPC namespace of its own with a fresh, empty ``/tmp`` (so no file or System V
-  object of one check reaches another), a fresh session keyring, resource limits, and
+  mount and IPC namespace of its own with a fresh, empty ``/tmp/work`` (the rest of ``/tmp``
+  is read-only, so no file or System V object of one check reaches another), a fresh session keyring, resource limits, and
   then no privilege at all: a uid of its own (as root: a random one, so process limits
   count only this session's processes and no other session or grading can be signalled),
   no capabilities, no new privileges, and a seccomp filter refusing the kernel keyring.
@@ -34,6 +34,7 @@ SECBITS_LOCKED_DOWN = 0x0F         # NOROOT, NO_SETUID_FIXUP and their locks
 CAP_LAST = 63
 CAPABILITY_VERSION_3 = 0x20080522
 SESSION_UIDS = (1 << 30, 1 << 31)  # a fresh uid per session, drawn from this range
+WORK = "/tmp/work"                 # a session's working directory: its own empty tmpfs
 KEYCTL_JOIN_SESSION_KEYRING = 1
 # syscall numbers: keyctl, add_key, request_key (refused by seccomp), by machine
 KEY_SYSCALLS = {"x86_64": (250, 248, 249), "aarch64": (219, 217, 218)}
@@ -121,8 +122,9 @@ def enter_sandbox(sandbox, python_paths):
             continue
         _mount(b"tmpfs", path, b"tmpfs", MS_NOSUID | MS_NODEV, b"size=16k,mode=0555", f"hide {path}")
     _mount(b"proc", "/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    for point, flags in _mounts():       # everything else read-only (e.g. /run/lock)
-        if point in ("/tmp", "/proc") or point.startswith("/proc/"):
+    os.makedirs(WORK, 0o755, exist_ok=True)   # each session mounts its own tmpfs here
+    for point, flags in _mounts():       # everything else read-only, /tmp too (e.g. /run/lock)
+        if point == "/proc" or point.startswith("/proc/"):
             continue
         _libc.mount(None, point.encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY | flags, None)
     os.chdir("/")
@@ -193,10 +195,11 @@ def enter_session(sandbox, limits):
     if sandbox:
         _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare a session's mount and IPC namespaces")
         _mount(b"none", "/", None, MS_REC | MS_PRIVATE)
-        _mount(b"tmpfs", "/tmp", b"tmpfs", MS_NOSUID | MS_NODEV,
-               f"size={int(limits.get('tmp_mb', 64))}m,mode=0755".encode(), "a session's /tmp")
-        work = "/tmp/work"
-        os.mkdir(work, 0o700)
+        # /tmp itself is read-only (it may hold the Python installation, bound back);
+        # the session writes only in its own, empty tmpfs on /tmp/work
+        _mount(b"tmpfs", WORK, b"tmpfs", MS_NOSUID | MS_NODEV,
+               f"size={int(limits.get('tmp_mb', 64))}m,mode=0700".encode(), "a session's /tmp/work")
+        work = WORK
         uid = None
         if sandbox.get("root"):
             uid = SESSION_UIDS[0] + secrets.randbelow(SESSION_UIDS[1] - SESSION_UIDS[0])

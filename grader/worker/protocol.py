@@ -39,6 +39,7 @@ RNG = "__rng__"                    # request tag: a numpy Generator built from a
 RNG_STATE = "__rng_state__"        # both ways: a PCG64 Generator's state (stand-ins)
 PROBE = "__probe__"                # request tag: a probe function (probes.py)
 _HASHABLE = (str, int, float, bool, type(None))
+MAX_INT = 2**64                    # a larger integer is no number a check can compare
 
 
 class ProtocolError(Exception):
@@ -151,6 +152,8 @@ class _State:
             raise ProtocolError(f"an answer with more than {MAX_NODES} values")
         if isinstance(doc, list):
             return [self.value(d) for d in doc]
+        if type(doc) is int and not -MAX_INT <= doc <= MAX_INT:
+            return Unsupported(f"an integer of {len(str(abs(doc)))} digits (too large for any array)")
         if not isinstance(doc, dict):
             return doc                     # str, int, float, bool, None
         if len(doc) == 0:

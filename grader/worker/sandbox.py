@@ -80,9 +80,18 @@ def config(extra_hidden=()):
 
 
 def python_paths():
-    """Where this interpreter and its packages live: what the worker must keep reading."""
-    return sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)
-                   if p and os.path.isdir(p)})
+    """Where this interpreter and its packages live: what the worker must keep reading.
+
+    Its prefixes, and every package directory on sys.path (a .pth file or PYTHONPATH may
+    put site-packages anywhere), but never the repository itself."""
+    paths = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)
+             if p and os.path.isdir(p)}
+    for entry in sys.path:
+        real = os.path.realpath(entry) if entry else ""
+        if real and os.path.isdir(real) and os.path.basename(real) in ("site-packages", "dist-packages") \
+                and not Path(real).is_relative_to(ROOT):
+            paths.add(real)
+    return sorted(paths)
 
 
 def host_pid_of_child(pid):

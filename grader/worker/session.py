@@ -113,7 +113,7 @@ class Session:
             if not answer.get("ok"):
                 raise StandInError(str(answer.get("message", "")))
             for g, state in zip(generators, answer.get("rng_states", [])):
-                g.bit_generator.state = protocol.RngState(state).bit_state()   # as if it drew
+                g.bit_generator.state = state.bit_state()      # as if it had drawn itself
             return answer["result"]
         stand_in.__name__ = stand_in.__qualname__ = name
         stand_in.__doc__ = f"A correct {name}, answered by the grader for this check only."
