@@ -15,10 +15,14 @@ process table around each grading. For every file the tests assert that
 - no process started by the submission outlives its grading;
 
 and, over the whole run, that nothing outside the per-submission temporary directory
-was created, changed or deleted (the repository tree, the workers' temporary root and
-the machine's temporary directory, compared around each grading; files that other
-programs edit meanwhile show up too, so run it on a quiet checkout). Grading the
-example submissions five times gives five identical reports.
+was created, changed or deleted: the workers' directories are made in a temporary root
+of this module's own (``tempfile.tempdir``, two levels down a directory it owns, so
+that every relative escape the corpus tries -- "..", "../..", $HOME -- lands inside),
+and that directory and the repository tree are compared in full around each grading.
+The machine's shared /tmp, which other programs write to all the time, is only searched
+for the files the corpus plants. Files that other programs edit in the repository show
+up too, so run it on a quiet checkout. Grading the example submissions five times gives
+five identical reports.
 
 The attacks that run "at import" sit in default arguments, decorators or class bodies:
 those run while the file's definitions are loaded (plain top-level statements do not).
@@ -158,13 +162,10 @@ BY_FILE = {case.file: case for case in CASES}
 # right after the grading that created them, and only when they were new).
 PLANTED = {"results.json", "report.json", "grade.txt", "adversarial-escaped.txt", "conftest.py"}
 PLANTED_MARKERS = (b"Score: 100/100", b"written from", b"planted by tests/adversarial")
-# Top-level entries of the shared temporary root that other programs on the machine
-# create and remove all the time (this module's own workers use a private root).
-VOLATILE_TMP = ("bash_tool_", "bash_jobs", "grader-worker-", "grader-check-", "adversarial-root-",
-                "pytest-of-", "pip-", "tmp")
 SKIP_DIRS = {".git", "__pycache__", ".pytest_cache"}
 MARK = b"ADVERSARIAL_MARK="
 SYSTEM_TMP = tempfile.gettempdir()       # the machine's, before the fixture swaps in its own
+WORKERS_ROOT = ("above", "root")         # tempfile.tempdir, below the directory the module owns
 
 
 # ------------------------------------------------------------------ the task side
@@ -193,8 +194,16 @@ def attacked_ids(task, case):
 
 
 def legit_points(task, case):
-    points = {c.id: c.points for f in task.functions for c in f.checks}
-    return sum(points[i] for i in legit_ids(task, case))
+    """The points the legitimate part earns: its checks, in the functions where it also
+    computes something right (no points without evidence, see grade._with_evidence)."""
+    from grader.checks import is_evidence
+    ids, total = set(legit_ids(task, case)), 0
+    for f in task.functions:
+        mine = [c for c in f.checks if c.id in ids]
+        values = [c for c in f.checks if is_evidence(c)]
+        shown = set(f.evidence) <= ids if f.evidence else (not values or any(c.id in ids for c in values))
+        total += sum(c.points for c in mine) if shown else 0
+    return total
 
 
 # ------------------------------------------------------------ watching the machine
@@ -224,24 +233,26 @@ def _tree(root):
     return found
 
 
-def _tmp_entries(root):
+def _planted_in(folder):
+    """The corpus's planted file names present in ``folder`` (the machine's /tmp, where
+    other programs come and go: only these names are the corpus's)."""
     try:
-        names = os.listdir(root)
+        names = os.listdir(folder)
     except OSError:
         return set()
-    return {n for n in names if not n.startswith(VOLATILE_TMP)}
+    return {n for n in names if n in PLANTED}
 
 
-def snapshot(private):
-    return {"repo": _tree(ROOT), "tmp": _tmp_entries(SYSTEM_TMP), "private": _tree(private)}
+def snapshot(owned):
+    return {"repo": _tree(ROOT), "owned": _tree(owned), "tmp": _planted_in(SYSTEM_TMP)}
 
 
 def differences(before, after):
     """Lines naming every file or directory created, changed or deleted."""
     lines = []
-    for where in ("repo", "private"):
+    for where in ("repo", "owned"):
         old, new = before[where], after[where]
-        label = {"repo": "the repository", "private": "the temporary root"}[where]
+        label = {"repo": "the repository", "owned": "the temporary root"}[where]
         lines += [f"created in {label}: {p}" for p in sorted(set(new) - set(old))]
         lines += [f"deleted from {label}: {p}" for p in sorted(set(old) - set(new))]
         lines += [f"changed in {label}: {p}" for p in sorted(set(old) & set(new)) if old[p] != new[p]]
@@ -250,11 +261,11 @@ def differences(before, after):
     return lines
 
 
-def _processes(private):
+def _processes(owned):
     """[(pid, command line)] of live processes started by this run's corpus: a HOME inside
-    its private temporary root (the worker and anything it forked), or the corpus's mark
-    naming that root (what it exec'd with an environment of its own)."""
-    root = os.fsencode(str(private))
+    its own temporary directory (the worker and anything it forked), or the corpus's mark
+    naming that directory (what it exec'd with an environment of its own)."""
+    root = os.fsencode(str(owned))
     home = b"HOME=" + root
     found = []
     for entry in os.listdir("/proc"):
@@ -274,11 +285,11 @@ def _processes(private):
     return found
 
 
-def leftover_processes(private, wait=3.0):
+def leftover_processes(owned, wait=3.0):
     """Processes of the corpus still alive ``wait`` seconds after its grading ended."""
     deadline = time.monotonic() + wait
     while True:
-        found = _processes(private)
+        found = _processes(owned)
         if not found or time.monotonic() > deadline:
             return found
         time.sleep(0.1)
@@ -292,9 +303,10 @@ def end_processes(processes):
             pass
 
 
-def remove_planted(before, after, private):
+def remove_planted(before, after, owned):
     """Remove what one grading planted outside its directory (new files with the corpus's
-    names and markers only), and anything left in the private temporary root."""
+    names and markers only), and anything left in the module's own temporary directory
+    (which is then laid out afresh: the workers' root, empty)."""
     for rel in set(after["repo"]) - set(before["repo"]):
         path = ROOT / rel
         if path.name in PLANTED and path.is_file() and any(m in path.read_bytes() for m in PLANTED_MARKERS):
@@ -303,11 +315,19 @@ def remove_planted(before, after, private):
         path = Path(SYSTEM_TMP) / name
         if name in PLANTED and path.is_file() and any(m in path.read_bytes() for m in PLANTED_MARKERS):
             path.unlink()
-    for entry in Path(private).iterdir():
+    for entry in Path(owned).iterdir():
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
         else:
             entry.unlink()
+    workers_root(owned)
+
+
+def workers_root(owned):
+    """The directory the workers' temporary directories go in (made when missing)."""
+    root = Path(owned).joinpath(*WORKERS_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    return root
 
 
 @dataclasses.dataclass
@@ -323,13 +343,14 @@ class Outcome:
 def corpus(task):
     """{file: Outcome}: every hostile file graded once, watched, and cleaned up after."""
     fast = quick(task)
-    private = Path(tempfile.mkdtemp(prefix="adversarial-root-")).resolve()
+    owned = Path(tempfile.mkdtemp(prefix="adversarial-root-")).resolve()
     saved = tempfile.tempdir
     outcomes = {}
     try:
-        tempfile.tempdir = str(private)       # the workers' directories go in a private root
+        # the workers' directories (tempfile.TemporaryDirectory) go in a root of our own
+        tempfile.tempdir = str(workers_root(owned))
         for case in CASES:
-            before = snapshot(private)
+            before = snapshot(owned)
             outcome = Outcome()
             start = time.monotonic()
             try:
@@ -337,16 +358,16 @@ def corpus(task):
             except Exception as exc:          # noqa: BLE001 -- a grader crash is a finding
                 outcome.crash = f"{type(exc).__name__}: {exc}"
             outcome.seconds = time.monotonic() - start
-            outcome.processes = leftover_processes(private)
+            outcome.processes = leftover_processes(owned)
             end_processes(outcome.processes)
-            after = snapshot(private)
+            after = snapshot(owned)
             outcome.damage = differences(before, after)
-            remove_planted(before, after, private)
+            remove_planted(before, after, owned)
             outcomes[case.file] = outcome
     finally:
         tempfile.tempdir = saved
-        end_processes(_processes(private))
-        shutil.rmtree(private, ignore_errors=True)
+        end_processes(_processes(owned))
+        shutil.rmtree(owned, ignore_errors=True)
     return outcomes
 
 
@@ -364,7 +385,9 @@ def params(cases):
 def test_the_corpus_is_complete():
     files = sorted(p.name for p in ADVERSARIAL.glob("*.py"))
     assert len(files) >= 25
-    assert files == sorted(BY_FILE), "every file in tests/adversarial/ has exactly one case"
+    from test_adversarial_channel import CHANNEL_FILES
+    assert files == sorted(set(BY_FILE) | set(CHANNEL_FILES)), \
+        "every file in tests/adversarial/ has exactly one case (here or in test_adversarial_channel.py)"
 
 
 @pytest.mark.parametrize("case", params(CASES))
@@ -416,8 +439,9 @@ def test_the_attack_is_not_blamed_on_the_grader(corpus, case):
 
 def test_no_collateral_damage(corpus):
     """Nothing outside the per-submission temporary directory was created, changed or
-    deleted: the repository tree, the temporary root of the workers, and the machine's
-    temporary directory, compared before and after each grading of the corpus."""
+    deleted: the repository tree and the module's own temporary directory (the workers'
+    root and the two levels above it), compared in full before and after each grading of
+    the corpus, and no planted file appeared in the machine's temporary directory."""
     damage = {file: outcome.damage for file, outcome in corpus.items() if outcome.damage}
     assert damage == {}, "\n".join(f"{file}: {line}" for file, lines in damage.items() for line in lines)
 
