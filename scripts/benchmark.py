@@ -1,45 +1,91 @@
 """Measure `grader run` end to end: process start to report, several runs, the median.
 
-    python scripts/benchmark.py [SUBMISSION ...] [--runs 7]
+    python scripts/benchmark.py [SUBMISSION ...] [--runs 7] [--only FUNCTION]
+                                [--baseline CHECKOUT]
+
+A SUBMISSION may also be ``hang:F1+F2``: alice.py with F1, F2 looping forever while
+ignoring every signal and exception (written to a temporary folder), to time hangs.
 
 Each run is a fresh `grader run SUBMISSION --format json` process, as a user would
-start it. Prints per-submission median, min and max wall time, and the score, so the
-figures in the README can be re-measured on any machine.
+start it (`grader check SUBMISSION --only FUNCTION` with --only). Prints per-submission
+median, min and max wall time, and the score, so the figures in the README can be
+re-measured on any machine. With --baseline (another checkout of grader, e.g. a
+`git worktree` of an older commit), every run is made with both, one after the other,
+and the ratio of the medians is printed: the two see the same machine load.
 """
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def measure(submission, runs):
-    times, score = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "grader", "run", str(submission), "--format", "json"],
-                              capture_output=True, text=True, cwd=ROOT)
-        times.append(time.perf_counter() - start)
-        if done.returncode != 0:
-            raise SystemExit(f"{submission}: grader exited {done.returncode}: {done.stderr.strip()}")
-        doc = json.loads(done.stdout)
-        score = f"{doc['score']}/{doc['max_score']}"
-    return times, score
+ENDLESS = ("    import signal\n    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):\n"
+           "        signal.signal(s, signal.SIG_IGN)\n    while True:\n        try:\n            pass\n"
+           "        except BaseException:\n            pass\n")
+
+
+def hang_case(spec, folder):
+    """``hang:softmax+relu`` -> alice.py with those functions looping forever."""
+    source = (ROOT / "submissions" / "alice.py").read_text()
+    for name in spec.split(":", 1)[1].split("+"):
+        start = source.index(f"def {name}(")
+        end = source.index("\ndef ", start + 1) + 1
+        header = source[start:source.index("\n", start) + 1]
+        source = source[:start] + header + ENDLESS + "\n\n" + source[end:]
+    path = Path(folder) / (spec.replace(":", "_").replace("+", "_") + ".py")
+    path.write_text(source)
+    return path
+
+
+def once(checkout, submission, only, timeout):
+    """One grading by the grader in ``checkout`` -> (seconds, "score/max")."""
+    command = [sys.executable, "-m", "grader"]
+    command += ["check", str(submission), "--only", only] if only else ["run", str(submission)]
+    env = dict(os.environ, PYTHONPATH=str(checkout))
+    start = time.perf_counter()
+    done = subprocess.run(command + ["--format", "json"], capture_output=True, text=True,
+                          cwd=checkout, env=env, timeout=timeout)
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 4):
+        raise SystemExit(f"{submission}: grader in {checkout} exited {done.returncode}: {done.stderr.strip()}")
+    doc = json.loads(done.stdout)
+    return seconds, f"{doc['score']}/{doc['max_score']}"
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("submissions", nargs="*", default=["submissions/alice.py"])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--only", help="time `grader check FILE --only FUNCTION` instead")
+    parser.add_argument("--baseline", type=Path, help="another checkout to time side by side")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds before a run is given up")
     args = parser.parse_args(argv)
-    print(f"{'submission':<28} {'median':>8} {'min':>8} {'max':>8}  score   ({args.runs} runs, python {sys.version.split()[0]})")
+    sides = [("this", ROOT)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
+    print(f"{'submission':<40} {'side':<9} {'median':>8} {'min':>8} {'max':>8}  score"
+          f"   ({args.runs} runs, python {sys.version.split()[0]})")
+    folder = tempfile.mkdtemp(prefix="grader-benchmark-")
     for name in args.submissions:
-        times, score = measure(ROOT / name, args.runs)
-        print(f"{name:<28} {statistics.median(times):>7.2f}s {min(times):>7.2f}s {max(times):>7.2f}s  {score}")
+        path = hang_case(name, folder) if name.startswith("hang:") else (ROOT / name).resolve()
+        times = {side: [] for side, _ in sides}
+        scores = {}
+        for _ in range(args.runs):
+            for side, checkout in sides:
+                seconds, scores[side] = once(checkout, path, args.only, args.timeout)
+                times[side].append(seconds)
+        label = name + (f" --only {args.only}" if args.only else "")
+        for side, _ in sides:
+            t = times[side]
+            print(f"{label:<40} {side:<9} {statistics.median(t):>7.2f}s {min(t):>7.2f}s {max(t):>7.2f}s  {scores[side]}")
+        if args.baseline:
+            ratio = statistics.median(times["this"]) / statistics.median(times["baseline"])
+            print(f"{label:<40} ratio     {ratio:>7.2f}  (this / baseline, medians)")
 
 
 if __name__ == "__main__":
