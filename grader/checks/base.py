@@ -54,25 +54,37 @@ class Context:
 
     # ------------------------------------------------------------- the calls
     def timeout(self, factor=1):
-        """Seconds for one call: the check's (or the task's) limit, within the budget."""
+        """Seconds for one call: the check's (or the task's) limit, within the budget
+        -> (seconds, whether the budget cut it short)."""
         seconds = (self.check.timeout or self.task.limits.call_seconds) * factor
         if self.remaining is not None:
             left = self.remaining()
             if left <= 0:
                 raise OutOfTime()
-            seconds = min(seconds, left)
-        return seconds
+            if left < seconds:
+                return left, True
+        return seconds, False
+
+    def _bounded(self, run, factor=1):
+        seconds, cut = self.timeout(factor)
+        try:
+            return run(seconds)
+        except CallError as error:
+            if cut and error.kind == "timeout":   # the budget ran out, not the call's own limit
+                raise OutOfTime() from None
+            raise
 
     def call(self, func, *args, return_args=False, **kwargs):
         """The student's ``func`` on these inputs, in the worker (CallError if no answer)."""
         if func in self.dead:
             raise CallError("dead", f"{func} was not called again: it hung or crashed in an earlier check",
                             func=func)
-        return self.worker.call(func, *for_worker(list(args)), timeout=self.timeout(),
-                                return_args=return_args, **for_worker(kwargs))
+        return self._bounded(lambda seconds: self.worker.call(
+            func, *for_worker(list(args)), timeout=seconds, return_args=return_args, **for_worker(kwargs)))
 
     def harness(self, name, *args, what=None, factor=1):
-        return self.worker.harness(name, *for_worker(list(args)), timeout=self.timeout(factor), what=what)
+        return self._bounded(lambda seconds: self.worker.harness(
+            name, *for_worker(list(args)), timeout=seconds, what=what), factor)
 
     def reference(self, func, *args, **kwargs):
         """The reference ``func`` on the same inputs, in the grader's process."""

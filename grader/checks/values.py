@@ -79,7 +79,7 @@ def _explained_by_helper(ctx, helpers, old, new):
             continue
         try:
             with ctx.fresh() as session:     # not this check's session: its state is its own
-                _, (after,), _ = session.call(helper, old, return_args=True, timeout=ctx.timeout())
+                _, (after,), _ = session.call(helper, old, return_args=True, timeout=ctx.timeout()[0])
         except CallError:
             continue
         if isinstance(after, np.ndarray) and after.shape == new.shape and not np.array_equal(after, old) \

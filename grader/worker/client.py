@@ -67,7 +67,10 @@ _boot()
 PYTHON_FLAGS = ("-s", "-P") if sys.version_info >= (3, 11) else ("-s",)
 OUTPUT_TAIL_BYTES = 2000
 CONTROL_SECONDS = 10.0             # the zygote answers a control request (no student code) in this
-MAX_STAND_IN_BYTES = 256 << 20     # a stand-in's result larger than this is refused
+MAX_STAND_IN_BYTES = 256 << 20     # a stand-in's arguments or result larger than this are refused
+MAX_STAND_IN_ITEMS = 100_000       # items taken from a stand-in that yields
+ARENA_SIZE = 64 << 20              # shared memory for one call's arguments (sparse)
+MAX_OUTPUT = 64 << 10              # what is kept of a session's printed output
 
 TIMEOUT_MESSAGE = "{what} did not finish within {seconds:g} s (an endless loop, or far too slow?)"
 DIED_MESSAGE = "the process running your code ended during {what}: {how}"
@@ -165,12 +168,12 @@ class Worker:
             workdir = self._own_tmp.name
         self.workdir = Path(workdir)
         self.proc = self.ctl = None
-        self.arena = Arena()
         self.load_info = None      # the first session's load answer: functions and failures
         self.restarts = 0          # times the zygote had to be started again
         self.sessions = 0
         self.current = None        # the open Session
         self.events = []           # what happened to which call, for the report's notes
+        self.last_output = b""     # what the latest session printed (its first MAX_OUTPUT bytes)
         self._pid1 = None
 
     # ------------------------------------------------------------ the zygote
@@ -190,7 +193,7 @@ class Worker:
         try:
             self.proc = subprocess.Popen(
                 (prefix or []) + [sys.executable, *PYTHON_FLAGS, "-c", BOOTSTRAP, str(child.fileno())],
-                pass_fds=(child.fileno(), self.arena.fd), stdin=subprocess.DEVNULL,
+                pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
                 stdout=self._output, stderr=self._output, cwd=self.workdir, env=env,
                 start_new_session=True)
         except OSError as exc:
@@ -201,8 +204,7 @@ class Worker:
         self.ctl = parent
         self.ctl.setblocking(False)
         config = {"limits": self.limits.for_child(), "sandbox": self.sandbox,
-                  "python_paths": sandbox.python_paths(),
-                  "arena": {"fd": self.arena.fd, "size": self.arena.size}}
+                  "python_paths": sandbox.python_paths(), "arena_size": ARENA_SIZE}
         boot = json.dumps({"order": [f"_gw_{n}" for n in WORKER_MODULES], "main": "_gw_zygote",
                            "sources": _worker_sources(), "config": config}).encode()
         deadline = time.monotonic() + CONTROL_SECONDS
@@ -288,7 +290,6 @@ class Worker:
     def close(self):
         """Stop the worker and remove its temporary directory (when it made one)."""
         self._kill()
-        self.arena.close()
         if self._own_tmp is not None:
             self._own_tmp.cleanup()
             self._own_tmp = None
@@ -325,18 +326,19 @@ class Worker:
             self._spawn()
         self.sessions += 1
         mine, theirs = socket.socketpair()
-        output_path = self.workdir / f"session-{self.sessions}.txt"
-        output = open(output_path, "w+b")
+        output = _anonymous_file("output")     # no host path for the student to read off fd 1
+        arena = Arena(ARENA_SIZE)              # its own: nothing of a check's arguments stays
         try:
             answer = self._control({"op": "session", "stand_ins": sorted(stand_ins or {})},
-                                   fds=(theirs.fileno(), output.fileno()))
+                                   fds=(theirs.fileno(), output, arena.fd))
         finally:
             theirs.close()
         if answer.get("ok") is not True:
             mine.close()
-            output.close()
+            os.close(output)
+            arena.close()
             raise WorkerError(SETUP_FAILED.format(reason=str(answer.get("error"))[:300]))
-        self.current = Session(self, mine, output, output_path, dict(stand_ins or {}))
+        self.current = Session(self, mine, output, arena, dict(stand_ins or {}))
         info = self.current._load(self.limits.load_seconds)
         if self.load_info is None:
             self.load_info = info
@@ -362,14 +364,24 @@ class Worker:
 
     def output_tail(self):
         """The last bytes the student's code printed (in the latest session)."""
-        return self._tail(self.workdir / f"session-{self.sessions}.txt")
+        return self.last_output[-OUTPUT_TAIL_BYTES:].decode("utf-8", "replace")
+
+
+def _anonymous_file(name):
+    """A file descriptor of a file with no name on the host (a memfd where Linux has it)."""
+    if hasattr(os, "memfd_create"):
+        return os.memfd_create(f"grader-{name}", os.MFD_CLOEXEC)
+    handle = tempfile.TemporaryFile()
+    fd = os.dup(handle.fileno())
+    handle.close()
+    return fd
 
 
 class Session:
     """One check's fresh copy of the submission (see Worker.session)."""
 
-    def __init__(self, worker, sock, output, output_path, stand_ins):
-        self.worker, self.sock, self.output, self.output_path = worker, sock, output, output_path
+    def __init__(self, worker, sock, output, arena, stand_ins):
+        self.worker, self.sock, self.output, self.arena = worker, sock, output, arena
         self.stand_ins = stand_ins
         self.stand_in_calls = {}           # helper -> how often the student's code asked it
         self.alive = True
@@ -396,7 +408,19 @@ class Session:
         if self.alive:
             self.alive = False
             self.sock.close()
-            self.output.close()
+            try:
+                self.worker.last_output = os.pread(self.output, MAX_OUTPUT, 0)
+            except OSError:
+                self.worker.last_output = b""
+            os.close(self.output)
+            self.arena.close()
+
+    def printed(self):
+        """What the student's code has printed in this session so far (at most MAX_OUTPUT bytes)."""
+        try:
+            return os.pread(self.output, MAX_OUTPUT, 0).decode("utf-8", "replace")
+        except OSError:
+            return ""
 
     def close(self, ended=False):
         """End the session: the zygote kills everything it started -> its status."""
@@ -486,18 +510,34 @@ class Session:
                     return generators[-1]
                 return value
             try:
-                result = function(*[live(a) for a in request["args"]],
-                                  **{k: live(v) for k, v in request["kwargs"].items()})
+                args = [live(a) for a in request["args"]]
+                kwargs = {k: live(v) for k, v in request["kwargs"].items()}
+                if _nbytes(args) + _nbytes(kwargs) > MAX_STAND_IN_BYTES:
+                    raise MemoryError(f"arguments over {MAX_STAND_IN_BYTES >> 20} MiB")
+                result = function(*args, **kwargs)
                 if hasattr(result, "__next__"):
-                    result = protocol.Yielded(result)
+                    result = self._taken(result, deadline)
                 if _nbytes(result) > MAX_STAND_IN_BYTES:
                     raise MemoryError(f"a result over {MAX_STAND_IN_BYTES >> 20} MiB")
                 answer = {"ok": True, "result": result,
                           "rng_states": [protocol.RngState.of(g) for g in generators]}
-            except Exception as exc:           # the student passed what no correct helper takes
+            except (Exception, MemoryError) as exc:   # the student passed what no correct helper takes
                 detail = f"{type(exc).__name__}: {str(exc)[:200]}"
                 answer = {"ok": False, "message": STAND_IN_REFUSED.format(name=name, detail=detail)}
         protocol.write_frame(self.sock.fileno(), answer, deadline)
+
+    @staticmethod
+    def _taken(items, deadline):
+        """What a yielding stand-in yields, within bounds (count, bytes, the call's deadline)."""
+        out, size = protocol.Yielded(), 0
+        for item in items:
+            out.append(item)
+            size += _nbytes(item)
+            if len(out) > MAX_STAND_IN_ITEMS or size > MAX_STAND_IN_BYTES:
+                raise MemoryError(f"more than {MAX_STAND_IN_ITEMS} items or {MAX_STAND_IN_BYTES >> 20} MiB")
+            if time.monotonic() > deadline:
+                raise TimeoutError("the call's time ran out while the correct helper yielded")
+        return out
 
     # -------------------------------------------------------------- calls
     def call(self, func, *args, timeout=None, return_args=False, **kwargs):
@@ -508,7 +548,7 @@ class Session:
         what the call did to them is seen by the grader, not reported by the worker.
         Raises CallError when there is no result.
         """
-        arena = self.worker.arena
+        arena = self.arena
         if return_args:
             arena.reset()
             args, kwargs = _share(arena, list(args)), _share(arena, kwargs)

@@ -141,10 +141,11 @@ def guard_zygote():
 def apply_limits(limits):
     """Resource limits for this process and anything it starts."""
     def cap(which, value, grace=0):
-        if value:
+        if value:                    # the hard limit too, so the session cannot raise it again
             soft, hard = resource.getrlimit(which)
             value = int(value) if hard == resource.RLIM_INFINITY else min(int(value), hard)
-            resource.setrlimit(which, (value, value + grace if hard == resource.RLIM_INFINITY else hard))
+            top = value + grace if hard == resource.RLIM_INFINITY else min(value + grace, hard)
+            resource.setrlimit(which, (value, top))
     cap(resource.RLIMIT_AS, limits.get("memory_mb", 0) * 2**20)
     # the soft CPU limit sends SIGXCPU (reported as such); SIGKILL comes only at the hard one
     cap(resource.RLIMIT_CPU, limits.get("cpu_seconds", 0), grace=5)

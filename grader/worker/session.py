@@ -16,6 +16,7 @@ import linecache
 import mmap
 import os
 import random
+import signal
 import sys
 import traceback
 import types
@@ -172,6 +173,10 @@ def run(sock, arena_fd, arena_size, output_fd, ready_fd, plan, source, filename,
         sandbox, limits):
     """The forked session's life: walls, then load, then serve (never returns)."""
     try:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
+                    signal.SIGUSR2, signal.SIGPIPE):
+            signal.signal(sig, signal.SIG_DFL)      # the zygote's ignores are not the student's
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         os.dup2(output_fd, 1)
         os.dup2(output_fd, 2)
         keep = {0, 1, 2, sock, arena_fd, ready_fd}

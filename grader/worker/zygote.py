@@ -44,24 +44,23 @@ class Zygote:
 
     def open_session(self, request, fds):
         self.end_session()
-        if len(fds) != 2:
-            return {"ok": False, "error": f"expected 2 descriptors, got {len(fds)}"}
-        sock, output = fds
+        if len(fds) != 3:
+            return {"ok": False, "error": f"expected 3 descriptors, got {len(fds)}"}
+        sock, output, arena = fds
         ready_r, ready_w = os.pipe()
         pid = os.fork()
         if pid == 0:
             try:
                 os.close(ready_r)
                 self.sock.close()
-                arena = self.config.get("arena") or {"fd": -1, "size": 0}
-                session.run(sock, arena["fd"], arena["size"], output, ready_w, self.plan, self.source,
+                session.run(sock, arena, self.config["arena_size"], output, ready_w, self.plan, self.source,
                             self.filename, list(request["stand_ins"]), self.config.get("sandbox"),
                             self.config["limits"])
             finally:
                 os._exit(1)
         os.close(ready_w)
-        os.close(sock)
-        os.close(output)
+        for fd in fds:
+            os.close(fd)
         self.child = pid
         word = b""
         while True:                          # the session says "+" once set up, or why not
@@ -133,7 +132,7 @@ class Zygote:
                 os._exit(0)
             fds = []
             if request.get("op") == "session":
-                _, fds, _, _ = socket.recv_fds(self.sock, 1, 4)
+                _, fds, _, _ = socket.recv_fds(self.sock, 1, 8)
             try:
                 if request["op"] == "prepare":
                     answer = self.prepare(request)
@@ -163,6 +162,9 @@ def main(fd, config):
         jail.enter_sandbox(config.get("sandbox"), config.get("python_paths", []))
         jail.guard_zygote()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
+                    signal.SIGUSR2, signal.SIGPIPE):
+            signal.signal(sig, signal.SIG_IGN)      # as PID 1, then, no session can end it
         answer = {"ok": True, "ready": True}
     except Exception as exc:                          # the grader's problem, in its words
         answer = {"ok": False, "error": f"worker setup failed: {type(exc).__name__}: {exc}"[:500]}
