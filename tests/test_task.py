@@ -63,7 +63,7 @@ def test_bad_values_are_located(tmp_path, task):
 
 
 def test_unknown_task_lists_the_known_ones():
-    with pytest.raises(TaskError, match=r"unknown task 'nope'.*known tasks: mlp"):
+    with pytest.raises(TaskError, match=r"unknown task 'nope'.*known tasks: dnn_colmajor, mlp"):
         load_task("nope")
 
 

@@ -75,13 +75,13 @@ def test_an_unknown_name_is_one_line_listing_the_known_tasks(tmp_path):
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("grader: error: unknown task 'nope'")
-    assert lines[0].endswith("(known tasks: mlp)")
+    assert lines[0].endswith("(known tasks: dnn_colmajor, mlp)")
 
 
 @pytest.mark.parametrize("given, message", [
-    ("no/such/folder", "no/such/folder: no such task folder or task.yaml (known tasks: mlp)"),
-    ("missing.yaml", "missing.yaml: no such task folder or task.yaml (known tasks: mlp)"),
-    ("empty", "empty: a folder without a task.yaml (known tasks: mlp)"),
+    ("no/such/folder", "no/such/folder: no such task folder or task.yaml (known tasks: dnn_colmajor, mlp)"),
+    ("missing.yaml", "missing.yaml: no such task folder or task.yaml (known tasks: dnn_colmajor, mlp)"),
+    ("empty", "empty: a folder without a task.yaml (known tasks: dnn_colmajor, mlp)"),
     ("notes.txt", "notes.txt: not a task file (expected a task folder or a .yaml file)"),
 ])
 def test_a_bad_path_is_one_line(tmp_path, given, message):
@@ -94,7 +94,7 @@ def test_a_bad_path_is_one_line(tmp_path, given, message):
 
 def test_in_process_errors_are_task_errors(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(TaskError, match=r"unknown task 'nope'.*known tasks: mlp"):
+    with pytest.raises(TaskError, match=r"unknown task 'nope'.*known tasks: dnn_colmajor, mlp"):
         task_file("nope")
     with pytest.raises(TaskError, match="a folder without a task.yaml"):
         task_file(str(tmp_path))
