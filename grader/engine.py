@@ -128,9 +128,10 @@ class Grading:
 
     def stand_in_functions(self, name):
         """{helper: the reference's function} for ``name``'s helpers that need a stand-in."""
-        try:
-            function = self.task.function(name)
-        except StopIteration:
+        # any function of the task, graded in this run or not (grader check --only softmax
+        # still probes forward, whose softmax may have hung)
+        function = next((f for f in self.task.every_function or self.task.functions if f.name == name), None)
+        if function is None:
             return {}
         reference = reference_module(self.task.reference)
         return {h: getattr(reference, h) for h in self.stand_ins_for(function) if hasattr(reference, h)}

@@ -38,7 +38,8 @@ def select(task, public_only=False, only=None):
         checks = tuple(c for c in f.checks if not (public_only and c.hidden))
         functions.append(dataclasses.replace(f, checks=checks, points=sum(c.points for c in checks)))
     return dataclasses.replace(task, functions=tuple(functions),
-                               total=sum(f.points for f in functions))
+                               total=sum(f.points for f in functions),
+                               every_function=task.every_function or task.functions)
 
 
 def grade(path, task, public_only=False, run_toplevel=False, only=None):

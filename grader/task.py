@@ -82,6 +82,7 @@ class Task:
     total: int
     bugs: dict = field(default_factory=dict)    # the bug catalog: {id: Bug} (diagnosis/catalog.py)
     digest: str = ""            # sha256 of the task folder's files (task_digest)
+    every_function: tuple = ()  # all of the task's functions when this is a selection of them
     template: str = ""          # the file handed out to students, relative to the folder
 
     @property

@@ -5,6 +5,7 @@ inputs it chooses. A call that raises, hangs or returns something unusable answe
 None: the detector then has no evidence and names no bug. Expected values never enter
 the worker; they are computed here, by the detector, from the reference's variants.
 """
+import contextlib
 import numbers
 
 import numpy as np
@@ -31,9 +32,17 @@ class Probe:
         # name -> {helper: correct function}: what the checks gave that function, so a
         # probe of forward does not hang in a relu that hung in its own check
         self.stand_ins = stand_ins or (lambda name: {})
+        self._shared = None
 
     def _session(self, name):
-        return self.worker.session(self.stand_ins(name) if name else {}, what=f"probing {name}")
+        """A session for probing ``name``: its own when ``name`` needs stand-ins, else one
+        shared by the probes (they only feed the diagnosis, never a score)."""
+        stand_ins = self.stand_ins(name) if name else {}
+        if stand_ins:
+            return self.worker.session(stand_ins, what=f"probing {name}")
+        if self._shared is None or not self._shared.alive:
+            self._shared = self.worker.session({}, what="the diagnosis")
+        return contextlib.nullcontext(self._shared)
 
     @property
     def seconds(self):
