@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .grade import grade
+from .grade import grade, grader_failed
 from .report import RENDERERS
 from .result import GRADER_ERROR
 from .safetext import clip
@@ -36,6 +36,7 @@ from .submission import SubmissionError
 from .task import TaskError, load_task
 
 EXIT_OK, EXIT_USAGE, EXIT_INTERNAL, EXIT_GRADER_ERROR = 0, 2, 3, 4
+OUT_OF_MEMORY = "grader error, not your fault: the grader ran out of memory while grading this file"
 VERSION = "grader {version}"
 ERROR_LIMIT = 1000              # characters of a one-line error
 
@@ -101,6 +102,8 @@ def _run(args):
                        only=args.only if self_check else None)
     except SubmissionError as exc:
         return _error(exc)
+    except MemoryError:                 # the grader's own process ran out: not the student's 0
+        report = grader_failed(task, path, OUT_OF_MEMORY)
     report.view = "check" if self_check else ("student" if args.student_view else "full")
     text = RENDERERS[args.format](report)
     if args.out:

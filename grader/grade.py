@@ -113,6 +113,11 @@ def grade_submission(sub, task):
                   task_digest=task.digest)
 
 
+def grader_failed(task, path, reason):
+    """A report for a grading the grader itself could not finish (status grader_error)."""
+    return _ungraded(task, str(path), [], reason, ERROR, grader_error=True)
+
+
 def _with_evidence(result, spec):
     """No points without evidence: until one of its value checks passes, a function's
     shape and property checks earn nothing (they pass, with the reason said)."""

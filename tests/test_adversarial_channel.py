@@ -43,6 +43,7 @@ from pathlib import Path
 
 import pytest
 
+from test_adversarial import _check_ids
 from conftest import ROOT, SUBMISSIONS, quick
 from grader.grade import grade
 from grader.report import render_text
@@ -314,16 +315,6 @@ def source_of(case, folder):
 
 
 # ------------------------------------------------------------------ the task side
-def _check_ids(task, names):
-    ids = []
-    for name in names:
-        if "." in name:
-            ids.append(name)
-        else:
-            ids.extend(c.id for c in task.function(name).checks)
-    return ids
-
-
 def expected_ids(task, case):
     return sorted(c.id for f in task.functions for c in f.checks if not (case.public_only and c.hidden))
 

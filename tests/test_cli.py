@@ -161,3 +161,19 @@ def test_the_package_version_is_grader_version():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
     assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "grader.__version__"}
+
+
+def test_the_grader_running_out_of_memory_is_a_grader_error_not_a_zero(monkeypatch, capsys):
+    """A MemoryError in the grader's own process: exit 4, and a report that says the file
+    was not graded, so no gradebook records it as 0 and a batch can grade it again."""
+    import json as _json
+
+    from grader import cli
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError()
+    monkeypatch.setattr(cli, "grade", out_of_memory)
+    assert cli.main(["run", str(SUBMISSIONS / "alice.py"), "--format", "json"]) == 4
+    doc = _json.loads(capsys.readouterr().out)
+    assert doc["status"] == "grader_error"
+    assert doc["notes"] == [cli.OUT_OF_MEMORY]

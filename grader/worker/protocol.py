@@ -28,7 +28,8 @@ import numpy as np
 
 HEADER = struct.Struct("!II")
 ARRAY_LEN = struct.Struct("!Q")
-MAX_FRAME_BYTES = 1 << 30          # 1 GiB: a larger answer is refused, not read
+MAX_FRAME_BYTES = 256 << 20        # a larger frame is refused, not read (the largest a check
+                                   # sends, MNIST's training images, is 63 MB)
 MAX_JSON_BYTES = 16 << 20
 MAX_ARRAYS = 100_000               # arrays in one frame
 MAX_NODES = 2_000_000              # JSON values in one frame (lists, dicts, numbers, ...)
