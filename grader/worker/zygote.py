@@ -50,6 +50,7 @@ class Zygote:
 
     def open_session(self, request, fds):
         self.end_session()
+        self.reap(block=True)
         if len(fds) != 3:
             return {"ok": False, "error": f"expected 3 descriptors, got {len(fds)}"}
         sock, output, arena = fds
@@ -105,12 +106,13 @@ class Zygote:
         return {"ok": True, "status": status}
 
     @staticmethod
-    def reap():
-        """Reap what has died. The killed ones die on their own: SIGKILL cannot be caught,
-        so the answer need not wait for them (their zombies are reaped next time)."""
+    def reap(block=False):
+        """Reap what has died. The killed ones die on their own (SIGKILL cannot be caught),
+        so "end" need not wait for them; a new session is forked only once every process
+        of the last one is gone (block=True), so none of them is ever seen by it."""
         while True:
             try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
+                pid, _ = os.waitpid(-1, 0 if block else os.WNOHANG)
             except ChildProcessError:
                 return
             if pid == 0:
