@@ -133,8 +133,11 @@ class Grading:
         function = next((f for f in self.task.every_function or self.task.functions if f.name == name), None)
         if function is None:
             return {}
+        return self._reference_functions(self.stand_ins_for(function))
+
+    def _reference_functions(self, helpers):
         reference = reference_module(self.task.reference)
-        return {h: getattr(reference, h) for h in self.stand_ins_for(function) if hasattr(reference, h)}
+        return {h: getattr(reference, h) for h in helpers if hasattr(reference, h)}
 
     # ---------------------------------------------------------------- judging
     def judge(self, spec, function):
@@ -153,7 +156,7 @@ class Grading:
             self.out_of_time += 1
             return ERROR, OUT_OF_TIME.format(seconds=self.task.limits.budget_seconds), "", False
         why = self.stand_ins_for(function)
-        stand_ins = self.stand_in_functions(function.name)
+        stand_ins = self._reference_functions(why)
         status, message, help, grader_error, used = self._run(spec, function, stand_ins)
         if status in (FAILED, ERROR) and used and not grader_error:
             # A pair of the student's own functions may be right together where the helper
