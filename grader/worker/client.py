@@ -70,7 +70,6 @@ CONTROL_SECONDS = 10.0             # the zygote answers a control request (no st
 MAX_STAND_IN_BYTES = 256 << 20     # a stand-in's arguments or result larger than this are refused
 MAX_STAND_IN_ITEMS = 100_000       # items taken from a stand-in that yields
 ARENA_SIZE = 64 << 20              # shared memory for one call's arguments (sparse)
-MAX_OUTPUT = 64 << 10              # what is kept of a session's printed output
 
 TIMEOUT_MESSAGE = "{what} did not finish within {seconds:g} s (an endless loop, or far too slow?)"
 DIED_MESSAGE = "the process running your code ended during {what}: {how}"
@@ -173,7 +172,6 @@ class Worker:
         self.sessions = 0
         self.current = None        # the open Session
         self.events = []           # what happened to which call, for the report's notes
-        self.last_output = b""     # what the latest session printed (its first MAX_OUTPUT bytes)
         self._pid1 = None
 
     # ------------------------------------------------------------ the zygote
@@ -362,9 +360,6 @@ class Worker:
         except OSError:
             return ""
 
-    def output_tail(self):
-        """The last bytes the student's code printed (in the latest session)."""
-        return self.last_output[-OUTPUT_TAIL_BYTES:].decode("utf-8", "replace")
 
 
 def _anonymous_file(name):
@@ -395,10 +390,6 @@ class Session:
     def __exit__(self, *exc):
         self.close()
 
-    @property
-    def functions(self):
-        return self.load["functions"] if self.load else []
-
     def start(self):
         """The load answer of this session (the same shape as Worker.start())."""
         return self.load
@@ -408,19 +399,8 @@ class Session:
         if self.alive:
             self.alive = False
             self.sock.close()
-            try:
-                self.worker.last_output = os.pread(self.output, MAX_OUTPUT, 0)
-            except OSError:
-                self.worker.last_output = b""
             os.close(self.output)
             self.arena.close()
-
-    def printed(self):
-        """What the student's code has printed in this session so far (at most MAX_OUTPUT bytes)."""
-        try:
-            return os.pread(self.output, MAX_OUTPUT, 0).decode("utf-8", "replace")
-        except OSError:
-            return ""
 
     def close(self, ended=False):
         """End the session: the zygote kills everything it started -> its status."""

@@ -34,7 +34,6 @@ MAX_JSON_BYTES = 16 << 20
 MAX_ARRAYS = 100_000               # arrays in one frame
 MAX_NODES = 2_000_000              # JSON values in one frame (lists, dicts, numbers, ...)
 DTYPE_RE = re.compile(r"^[<>|=]?[biufc][0-9]{1,2}$")
-_DTYPE_RE = DTYPE_RE               # the old private name, still used by tests
 SHARED = "__shared__"              # request tag: an array in the shared arena
 RNG = "__rng__"                    # request tag: a numpy Generator built from a seed
 RNG_STATE = "__rng_state__"        # both ways: a PCG64 Generator's state (stand-ins)
