@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from .checks import KINDS, Context, Failed
+from .checks import Context, Failed
 from .checks.base import OutOfTime
 from .inputs import reference_module
 from .result import ERROR, FAILED, PASSED, CheckResult
@@ -32,8 +32,6 @@ OUT_OF_TIME = ("not graded: the time budget for grading the whole file ({seconds
 BUDGET_NOTE = ("grading stopped after the time budget of {seconds:g} s for the whole file: "
                "{n} check{s} could not run (your code is unusually slow)")
 STAND_IN_NOTE = "graded with a correct {helper}, because yours {why}"
-OWN_HELPERS_NOTE = ("right with your own {helpers} (checked on {their} own), though not with a "
-                    "correct one")
 WHY_STAND_IN = {"missing": "is missing", "failed": "fails its own checks",
                 "dead": "hung or crashed in its own checks"}
 BACKSTOP_SECONDS = 30       # added to the longest worker limit of a check
@@ -162,11 +160,11 @@ class Grading:
             # A pair of the student's own functions may be right together where the helper
             # alone is not (e.g. a sigmoid_grad written for the activation, called so): that
             # is worth the caller's points; the helper's own checks still fail.
+            # A passing check says nothing more: its helper's own failing checks already
+            # name the helper's mistake, and a note here would only read as a doubt.
             again = self._run(spec, function, {})
             if again[0] == PASSED:
-                names = sorted(used)
-                note = OWN_HELPERS_NOTE.format(helpers=", ".join(names), their="their" if len(names) > 1 else "its")
-                return PASSED, "; ".join(filter(None, [again[1], note])), "", False
+                return PASSED, again[1], "", False
         if used:
             notes = [STAND_IN_NOTE.format(helper=h, why=WHY_STAND_IN[why[h]]) for h in sorted(used)]
             message = "; ".join(filter(None, [message] + notes)) if status == PASSED else \
@@ -188,7 +186,7 @@ class Grading:
             ctx = Context(self.task, function, spec, session, fresh=lambda: self.worker.session(),
                           remaining=self.remaining, dead=self.dead)
             try:
-                note = KINDS[spec.kind](ctx)
+                note = self.task.kinds[spec.kind](ctx)
                 return PASSED, note or "", "", False, session.stand_in_calls
             except Failed as failure:
                 self.facts[spec.id] = failure.facts

@@ -7,6 +7,7 @@ from .checks import is_evidence
 from .diagnosis import diagnose
 from .engine import budget_note, run_checks
 from .names import DID_YOU_MEAN, near_misses
+from .packs import load_pack
 from .result import ERROR, FAILED, PASSED, CheckResult, FunctionResult, Report
 from .safetext import clip
 from .submission import SubmissionError, check_path, load
@@ -62,7 +63,8 @@ def grade_submission(sub, task):
     notes = list(sub.notes)
     hide = [sub.path.resolve().parent, task.directory]
     started = time.monotonic()
-    with Worker(sub.source, sub.filename, sub.statements, task.limits, hide=hide) as worker:
+    with Worker(sub.source, sub.filename, sub.statements, task.limits, hide=hide,
+                harness=load_pack(task.pack).harness) as worker:
         try:
             info = worker.start()
         except CallError as error:
@@ -89,7 +91,8 @@ def grade_submission(sub, task):
         results = grading.results
         functions = [_with_evidence(FunctionResult(spec.name, spec.points,
                                                    [results[c.id] for c in spec.checks if c.id in results],
-                                                   missing=spec.name not in info["functions"]), spec)
+                                                   missing=spec.name not in info["functions"]), spec,
+                                    task.kinds)
                      for spec in task.functions]
         note = budget_note(task, grading)
         if note:
@@ -97,7 +100,7 @@ def grade_submission(sub, task):
         diagnoses = []
         if task.bugs:
             try:
-                diagnoses, diagnosis_notes = diagnose(task.bugs, worker, functions, info["functions"],
+                diagnoses, diagnosis_notes = diagnose(task, worker, functions, info["functions"],
                                                       dead=set(grading.dead),
                                                       stand_ins=grading.stand_in_functions,
                                                       remaining=grading.remaining)
@@ -118,7 +121,7 @@ def grader_failed(task, path, reason):
     return _ungraded(task, str(path), [], reason, ERROR, grader_error=True)
 
 
-def _with_evidence(result, spec):
+def _with_evidence(result, spec, kinds):
     """No points without evidence: until one of its value checks passes, a function's
     shape and property checks earn nothing (they pass, with the reason said)."""
     passed = {c.id for c in result.checks if c.status == PASSED}
@@ -126,7 +129,7 @@ def _with_evidence(result, spec):
         if set(spec.evidence) <= passed:
             return result
     else:
-        value_checks = {c.id for c in spec.checks if is_evidence(c)}
+        value_checks = {c.id for c in spec.checks if is_evidence(c, kinds)}
         if not value_checks or value_checks & passed:
             return result
     for c in result.checks:

@@ -33,7 +33,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import datasets as datasets_module
+from .packs import load_pack
 from .worker import protocol
 from .worker.probes import PROBES
 
@@ -89,13 +89,12 @@ def reference_module(name):
 
 
 @lru_cache(maxsize=8)
-def load_dataset(loader, path):
-    if loader == "xor":
-        X, y = datasets_module.xor()
-        return {"X": X, "y": y}
-    if loader == "mnist":
-        return datasets_module.load_mnist(path)
-    raise SpecError(f"unknown dataset loader {loader!r} (known: xor, mnist)")
+def load_dataset(pack, loader, path):
+    """The parts of a dataset: the ``loader`` of ``pack`` (names) reading folder ``path``."""
+    loaders = load_pack(pack).loaders
+    if loader not in loaders:
+        raise SpecError(f"unknown dataset loader {loader!r} (known: {', '.join(loaders) or 'none'})")
+    return loaders[loader].load(path)
 
 
 class Inputs:
@@ -117,7 +116,7 @@ class Inputs:
         if spec is None:
             raise SpecError(f"dataset {name!r} is not declared under datasets:")
         path = spec.get("path")
-        data = load_dataset(spec.get("loader", name),
+        data = load_dataset(self.task.pack, spec.get("loader", name),
                             str((self.task.directory / path).resolve()) if path else None)
         if part not in data:
             raise SpecError(f"dataset {name!r} has no part {part!r} (it has {', '.join(data)})")
@@ -201,10 +200,6 @@ SPEC_OPTIONS = {"array": ("dtype",), "randn": ("seed", "scale", "shift"), "unifo
 REQUIRED_OPTIONS = {"uniform": ("shape",), "randint": ("shape",), "dataset": ("part",)}
 # keys that only a spec has: a mapping with one of them but no known tag has a typo in its tag
 SPEC_ONLY_KEYS = ("seed", "shape", "dtype", "scale", "shift", "part", "take", "pick")
-# dataset loaders (load_dataset): the parts they give and the files their folder must hold
-LOADERS = {"xor": {"parts": ("X", "y"), "files": ()},
-           "mnist": {"parts": tuple(datasets_module.MNIST_FILES),
-                     "files": tuple(datasets_module.MNIST_FILES.values())}}
 
 UNKNOWN_SPEC = "unknown input spec {tag!r}{suggestion}"
 NO_TAG = "an input spec without a tag (one of: {known})"
@@ -266,16 +261,21 @@ def spec_tag(spec):
     raise SpecError(UNKNOWN_SPEC.format(tag=others[0], suggestion=suggest(others[0], _BUILDERS)))
 
 
-def validate_spec(spec, where=(), bindings=(), datasets=None, reference=None):
+def validate_spec(spec, where=(), bindings=(), datasets=None, reference=None, loaders=None):
     """Check one input spec without building it; SpecError(problem, at) names the place.
 
     ``where``: the place of ``spec`` (keys and indexes); ``bindings``: the names bound
     under ``let:`` there; ``datasets``: the task's ``datasets:`` mapping; ``reference``:
-    the reference module (None: reference functions are not checked). Returns the
-    binding names the spec uses (``{"probs"}`` for ``$probs``).
+    the reference module (None: reference functions are not checked); ``loaders``: the
+    pack's dataset loaders (Pack.loaders), which say what parts a dataset has. Returns
+    the binding names the spec uses (``{"probs"}`` for ``$probs``).
     """
     used = set()
-    _validate(spec, tuple(where), set(bindings), datasets or {}, reference, used)
+    parts = {}                  # dataset name -> the parts its loader gives (None: unknown)
+    for name, declared in (datasets or {}).items():
+        loader = declared.get("loader", name) if isinstance(declared, dict) else name
+        parts[name] = getattr((loaders or {}).get(loader), "parts", None)
+    _validate(spec, tuple(where), set(bindings), parts, reference, used)
     return used
 
 
@@ -378,10 +378,9 @@ def _dataset_spec(spec, fail, datasets):
     name, part = spec["dataset"], spec["part"]
     if not isinstance(name, str) or name not in datasets:
         fail(UNKNOWN_DATASET.format(name=name, suggestion=suggest(name, datasets)), "dataset")
-    declared = datasets[name] if isinstance(datasets[name], dict) else {}
-    loader = LOADERS.get(declared.get("loader", name))
-    if loader is not None and part not in loader["parts"]:
-        fail(UNKNOWN_PART.format(name=name, part=part, suggestion=suggest(part, loader["parts"])), "part")
+    parts = datasets[name]              # the parts its loader gives (None: unknown loader)
+    if parts is not None and part not in parts:
+        fail(UNKNOWN_PART.format(name=name, part=part, suggestion=suggest(part, parts)), "part")
     if "take" in spec and not (_is_int(spec["take"]) and spec["take"] >= 1):
         fail(BAD_INTEGER.format(minimum=" >= 1", value=spec["take"]), "take")
 

@@ -2,10 +2,11 @@
 
 The grader knows a task only through this file: its functions, points, checks,
 tolerances, datasets and limits. Loading validates it in two steps: the JSON Schema
-(grader/schemas/task.schema.json, completed with the kinds' declared parameters from
-grader/checks/registry.py; every key known, every value of its type), then what a schema
-cannot say (``$name`` bound, input specs, datasets and reference functions that exist,
-arguments that fit the signature, helpers, evidence, points, files). The first mistake
+(grader/schemas/task.schema.json, completed with the declared parameters of the kinds of
+the core and of the task's pack, grader/packs/; every key known, every value of its
+type), then what a schema cannot say (``$name`` bound, input specs, datasets and
+reference functions that exist, arguments that fit the signature, helpers, evidence,
+points, detectors that agree with the bug catalog, files). The first mistake
 is named on one line with its exact place, e.g.
 ``tasks/mlp/task.yaml: functions[18].checks[0].rtoll: unknown parameter of matches_reference
 (did you mean rtol?)``.
@@ -21,14 +22,17 @@ from pathlib import Path
 import yaml
 
 from . import schemas
-from .checks import KINDS
+from .checks import kinds_for
 from .checks.registry import SIGNATURE, SPEC_TYPES, declaration, kinds_schema
+from .diagnosis import registry as detectors_registry
 from .diagnosis.catalog import CatalogError, load_catalog
-from .inputs import LOADERS, SpecError, reference_module, validate_spec
+from .inputs import SpecError, reference_module, validate_spec
+from .packs import KNOWN_PACKS, UNKNOWN_PACK, load_pack
 from .safetext import clip
 from .worker import WorkerLimits
 
 TASKS_DIR = Path(__file__).resolve().parent.parent / "tasks"
+DEFAULT_TASK = "mlp"            # what --task and check() grade against when none is named
 
 UNKNOWN_TASK = "unknown task {name!r}: no {path} (known tasks: {known})"
 NO_TASK_PATH = "{path}: no such task folder or task.yaml (known tasks: {known})"
@@ -68,6 +72,7 @@ class FunctionSpec:
                                 # one whose own checks do not all pass (one bug, its own points)
     evidence: tuple = ()        # check ids that must all pass before it earns anything
                                 # (empty: any one of its value checks, see checks.is_evidence)
+    detector: str = ""          # the pack's detector naming its bugs when a check fails
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,9 @@ class Task:
     digest: str = ""            # sha256 of the task folder's files (task_digest)
     every_function: tuple = ()  # all of the task's functions when this is a selection of them
     template: str = ""          # the file handed out to students, relative to the folder
+    pack: str = ""              # the pack it uses (grader/packs/<pack>/); "": the core alone
+    kinds: dict = field(default_factory=dict)   # the kinds its checks may name: the core's and the pack's
+    detectors: tuple = ()       # the pack's detectors run on every submission (not one function's)
 
     @property
     def directory(self):
@@ -156,7 +164,8 @@ def task_digest(directory):
 
 def load_task(name_or_path, tasks_dir=TASKS_DIR, kinds=None):
     """A task name (``mlp``), a task folder or a task.yaml (see ``task_file``) -> validated
-    Task, whose ``path`` is absolute and resolved (pytest collects it by that path)."""
+    Task, whose ``path`` is absolute and resolved (pytest collects it by that path).
+    ``kinds`` replaces the kinds the task's pack gives (the tests declare their own)."""
     path = task_file(name_or_path, tasks_dir)
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -167,10 +176,8 @@ def load_task(name_or_path, tasks_dir=TASKS_DIR, kinds=None):
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise TaskError(f"{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
-    task = _parse(doc, path, KINDS if kinds is None else kinds)
-    if "digest" in Task.__dataclass_fields__:      # until the field is declared with the others
-        task = replace(task, digest=task_digest(path.parent))
-    return task
+    task = _parse(doc, path, kinds)
+    return replace(task, digest=task_digest(path.parent))
 
 
 # ------------------------------------------------------------------ parsing
@@ -201,11 +208,15 @@ UNKNOWN_LOADER = "no loader for dataset {name!r}: give loader: (one of {known})"
 NEEDS_PATH = "the {loader} loader needs path: (the folder of its files)"
 TAKES_NO_PATH = "the {loader} loader reads no files; remove path:"
 NO_DATASET_FOLDER = ("no such folder {path!r}, neither in the task folder ({task_dir}) nor in "
-                     "the grader's data folder ({data_dir})")
+                     "the pack's data folder ({data_dir})")
 NO_DATA_FILE = "{folder} has no {file}"
 NO_TEMPLATE = "no such file {name!r} in the task folder ({directory})"
-
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"     # the grader's data/ folder
+UNKNOWN_DETECTOR = "unknown detector {name!r} of pack {pack!r}{suggestion}"
+NO_PACK_DETECTORS = "detectors come from a pack: name one under pack: (known: {known})"
+UNCAUGHT_BUG = "no detector of the task can name {id!r}: give its function a detector that declares it"
+UNLISTED_BUG = "{detector} can name {id!r}, which {catalog} lacks"
+NO_CATALOG = "detectors name bugs of a catalog: give bugs: (a bugs.yaml)"
+DUPLICATE_DETECTOR = "{name} is named twice (a detector runs once)"
 _CHECK_KEYS = {"id", "kind", "description", "points", "help", "hidden", "end_to_end", "timeout"}
 
 
@@ -228,17 +239,29 @@ class _Where:
         raise TaskError(BAD_VALUE.format(where=where, problem=problem))
 
 
-@lru_cache(maxsize=4)
-def _validator(kinds):
+@lru_cache(maxsize=8)
+def _validator(kinds, loaders):
     schema = schemas.load_schema(schemas.TASK_SCHEMA)
     schema["$defs"].update(kinds_schema(dict(kinds)))
+    schema["$defs"]["dataset"]["properties"]["loader"]["enum"] = list(loaders)
     return schemas.validator(schema)
 
 
+def _pack(doc, path):
+    """The pack a task document names (CORE when none); TaskError for an unknown one."""
+    name = doc.get("pack", "") if isinstance(doc, dict) else ""
+    if isinstance(name, str) and name and name not in KNOWN_PACKS:
+        (_Where(path) / "pack").fail(UNKNOWN_PACK.format(name=name, known=", ".join(KNOWN_PACKS))
+                                     + _close(name, KNOWN_PACKS))
+    return load_pack(name if isinstance(name, str) else "")
+
+
 def validate_document(doc, path, kinds=None):
-    """Check a task.yaml document against the schema only; TaskError names the first error."""
-    kinds = KINDS if kinds is None else kinds
-    problem = schemas.first_problem(_validator(tuple(kinds.items())), doc)
+    """Check a task.yaml document against the schema only, completed with the kinds and
+    loaders of its pack (``kinds`` replaces the kinds); TaskError names the first error."""
+    pack = _pack(doc, path)
+    kinds = kinds_for(pack) if kinds is None else kinds
+    problem = schemas.first_problem(_validator(tuple(kinds.items()), tuple(pack.loaders)), doc)
     if problem is not None:
         _Where(path).at(problem.at).fail(problem.problem)
 
@@ -246,19 +269,21 @@ def validate_document(doc, path, kinds=None):
 def _parse(doc, path, kinds):
     top = _Where(path)
     validate_document(doc, path, kinds)
+    pack = _pack(doc, path)
+    kinds = kinds_for(pack) if kinds is None else kinds
     reference = _reference_module(doc["reference"], top / "reference")
     datasets = doc.get("datasets", {})
     for name, spec in datasets.items():
-        _dataset_loader(name, spec, top / "datasets" / name)
+        _dataset_loader(name, spec, pack, top / "datasets" / name)
     names = [f["name"] for f in doc["functions"]]
-    context = _Context(names, datasets, reference, kinds, {})
+    context = _Context(names, datasets, reference, kinds, {}, pack)
     functions = tuple(_function(fdoc, top / "functions" / i, i, context)
                       for i, fdoc in enumerate(doc["functions"]))
     total = doc["total"]
     if sum(f.points for f in functions) != total:
         (top / "total").fail(TOTAL_MISMATCH.format(total=total, added=sum(f.points for f in functions)))
     # files last: a task.yaml copied alone still reports its own mistakes first
-    resolved = {name: _dataset_files(name, spec, path.parent, top / "datasets" / name)
+    resolved = {name: _dataset_files(name, spec, path.parent, pack, top / "datasets" / name)
                 for name, spec in datasets.items()}
     template = doc.get("template", "")
     if template and not (path.parent / template).is_file():
@@ -269,10 +294,40 @@ def _parse(doc, path, kinds):
             bugs = load_catalog(path.parent / doc["bugs"], names)
         except CatalogError as exc:
             raise TaskError(str(exc)) from None
+    task_detectors = tuple(doc.get("detectors", []))
+    _check_detectors(top, doc, functions, task_detectors, pack, bugs)
     limits = WorkerLimits(**doc.get("limits", {}))
     return Task(name=doc["name"], title=doc["title"], path=path, reference=doc["reference"],
                 limits=limits, datasets=resolved, functions=functions, total=total, bugs=bugs,
-                template=template)
+                template=template, pack=pack.name, kinds=kinds, detectors=task_detectors)
+
+
+def _check_detectors(top, doc, functions, task_detectors, pack, bugs):
+    """Every detector named exists in the pack, and the detectors and the catalog agree:
+    each catalog bug can be named by one of them, and each of them names only catalog bugs."""
+    named = [(top / "detectors" / j, name) for j, name in enumerate(task_detectors)]
+    named += [(top / "functions" / i / "detector", f.detector) for i, f in enumerate(functions) if f.detector]
+    seen = set()
+    for where, name in named:
+        if not pack.name:
+            where.fail(NO_PACK_DETECTORS.format(known=", ".join(KNOWN_PACKS)))
+        if name not in pack.detectors:
+            where.fail(UNKNOWN_DETECTOR.format(name=name, pack=pack.name,
+                                               suggestion=_close(name, pack.detectors)))
+        if name in seen:
+            where.fail(DUPLICATE_DETECTOR.format(name=name))
+        seen.add(name)
+    if named and not bugs:
+        (top / "bugs").fail(NO_CATALOG) if "bugs" in doc else top.fail(NO_CATALOG)
+    declared = {}
+    for where, name in named:
+        for bug in detectors_registry.declaration(pack.detectors[name]).bugs:
+            declared.setdefault(bug, name)
+            if bug not in bugs:
+                where.fail(UNLISTED_BUG.format(detector=name, id=bug, catalog=doc["bugs"]))
+    for index, bug in enumerate(bugs):
+        if bug not in declared:
+            (_Where(top.path.parent / doc["bugs"]) / "bugs" / index / "id").fail(UNCAUGHT_BUG.format(id=bug))
 
 
 @dataclass
@@ -282,6 +337,7 @@ class _Context:
     reference: object       # the reference module
     kinds: dict
     seen_ids: dict          # check id -> where it was first declared
+    pack: object            # the task's Pack
 
 
 def _reference_module(module, where):
@@ -292,27 +348,27 @@ def _reference_module(module, where):
         where.fail(NO_REFERENCE_MODULE.format(module=module, reason=clip(reason, 300)))
 
 
-def _dataset_loader(name, spec, where):
+def _dataset_loader(name, spec, pack, where):
     loader = spec.get("loader", name)
-    if loader not in LOADERS:
-        where.fail(UNKNOWN_LOADER.format(name=name, known=", ".join(LOADERS)))
-    if LOADERS[loader]["files"] and "path" not in spec:
+    if loader not in pack.loaders:
+        where.fail(UNKNOWN_LOADER.format(name=name, known=", ".join(pack.loaders) or "none: name a pack"))
+    if pack.loaders[loader].files and "path" not in spec:
         (where / "path").fail(NEEDS_PATH.format(loader=loader))
-    if not LOADERS[loader]["files"] and "path" in spec:
+    if not pack.loaders[loader].files and "path" in spec:
         (where / "path").fail(TAKES_NO_PATH.format(loader=loader))
 
 
-def _dataset_files(name, spec, task_dir, where):
+def _dataset_files(name, spec, task_dir, pack, where):
     """The dataset's declaration with its folder resolved: relative to the task folder,
-    else to the grader's data/ folder; its loader's files must be there."""
+    else to the pack's data folder; its loader's files must be there."""
     if "path" not in spec:
         return dict(spec)
     given = spec["path"]
-    folder = next((candidate.resolve() for candidate in (task_dir / given, DATA_DIR / given)
-                   if candidate.is_dir()), None)
+    candidates = [task_dir / given] + ([Path(pack.data) / given] if pack.data else [])
+    folder = next((candidate.resolve() for candidate in candidates if candidate.is_dir()), None)
     if folder is None:
-        (where / "path").fail(NO_DATASET_FOLDER.format(path=given, task_dir=task_dir, data_dir=DATA_DIR))
-    for file in LOADERS[spec.get("loader", name)]["files"]:
+        (where / "path").fail(NO_DATASET_FOLDER.format(path=given, task_dir=task_dir, data_dir=pack.data))
+    for file in pack.loaders[spec.get("loader", name)].files:
         if not (folder / file).is_file():
             (where / "path").fail(NO_DATA_FILE.format(folder=folder, file=file))
     return {**spec, "path": str(folder)}
@@ -345,7 +401,8 @@ def _function(fdoc, fw, index, context):
             (fw / "evidence" / j).fail(NOT_A_CHECK.format(id=cid, function=name, suggestion=_close(cid, ids)))
     return FunctionSpec(name=name, signature=fdoc["signature"], points=points, checks=checks,
                         summary=fdoc.get("summary", ""), let=let,
-                        helpers=tuple(fdoc.get("helpers", [])), evidence=tuple(fdoc.get("evidence", [])))
+                        helpers=tuple(fdoc.get("helpers", [])), evidence=tuple(fdoc.get("evidence", [])),
+                        detector=fdoc.get("detector", ""))
 
 
 def _check(cdoc, cw, fw, function_uses, signature, context):
@@ -378,7 +435,7 @@ def _check(cdoc, cw, fw, function_uses, signature, context):
 
 def _spec(spec, where, bound, context):
     try:
-        return validate_spec(spec, (), bound, context.datasets, context.reference)
+        return validate_spec(spec, (), bound, context.datasets, context.reference, context.pack.loaders)
     except SpecError as exc:
         where.at(exc.at).fail(exc.problem)
 

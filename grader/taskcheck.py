@@ -6,6 +6,8 @@
    no diagnosis: every check can be passed, and no catalog bug fires on correct code.
 3. The template gets 0 with no grader error: nothing is given away, and a file of stubs
    is graded as the student's mistakes, not as the grader's.
+4. Each mutant the catalog ships (``mutants:`` of a bugs.yaml entry) is diagnosed with
+   exactly its entry's id: the detectors name the bug they claim, and nothing else.
 
 Exit status: 0 with a short summary; 1 with the one-line reason a step failed; 2 with
 the located error when the task file is invalid (as for ``grader run``).
@@ -23,7 +25,9 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
 SUMMARY = ("{name}: ready: the task file is valid ({functions} functions, {checks} checks, "
            "{points} points); the reference {reference} scores {points}/{points} with no "
-           "diagnosis; the template {template} scores 0 with no grader error")
+           "diagnosis; the template {template} scores 0 with no grader error{mutants}")
+MUTANTS_DONE = "; {n} mutants each get exactly their bug's id"
+WRONG_DIAGNOSIS = "the mutant {path} of {id!r} is diagnosed with {found}, not exactly {id!r}"
 NO_REFERENCE_FILE = "the reference module {module} has no source file to grade"
 NO_TEMPLATE = "no template: the task declares none and its folder has no template.py"
 NOT_FULL = "the reference {path} scores {score}/{max_score}, not {max_score}: {checks}"
@@ -76,9 +80,20 @@ def check_task(name_or_path):
         return Outcome(EXIT_FAILED, NOT_ZERO.format(path=template, score=report.score,
                                                     max_score=report.max_score,
                                                     checks=", ".join(c.id for c in earned)))
+    mutants = [(bug.id, path) for bug in task.bugs.values() for path in bug.mutants]
+    for bug_id, path in mutants:
+        report = grade(path, task)
+        if report.status == GRADER_ERROR:
+            return Outcome(EXIT_FAILED, GRADER_ERROR_IN.format(what="the mutant", path=path,
+                                                               reason=_grader_error(report)))
+        found = [str(d.get("id")) for d in report.diagnoses]
+        if found != [bug_id]:
+            return Outcome(EXIT_FAILED, WRONG_DIAGNOSIS.format(path=path, id=bug_id,
+                                                               found=", ".join(found) or "nothing"))
     checks = sum(len(f.checks) for f in task.functions)
     return Outcome(EXIT_OK, SUMMARY.format(name=task.name, functions=len(task.functions), checks=checks,
-                                           points=task.total, reference=reference, template=template))
+                                           points=task.total, reference=reference, template=template,
+                                           mutants=MUTANTS_DONE.format(n=len(mutants)) if mutants else ""))
 
 
 def _listed(checks):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the class-balanced MNIST subset shipped in data/mnist.
+"""Build the class-balanced MNIST subset shipped in grader/packs/mlp/data/mnist.
 
 From the full MNIST (the four standard gzip IDX files in --source) this takes
 1,000 images per digit from the official training split (10,000 in all) and
@@ -35,13 +35,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from grader.datasets import MNIST_FILES, idx_bytes, read_idx, write_idx  # noqa: E402
+from grader.packs.mlp.datasets import MNIST_FILES, idx_bytes, read_idx, write_idx  # noqa: E402
 
 SEED = 20261122
 PER_CLASS = {"train": 1000, "test": 200}
 N_CLASSES = 10
 DEFAULT_SOURCE = "../shared/data/mnist"
-DEFAULT_OUT = "data/mnist"
+DEFAULT_OUT = "grader/packs/mlp/data/mnist"
 METADATA_NAME = "SOURCE.json"
 
 # Published MD5s of the uncompressed original files.

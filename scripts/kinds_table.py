@@ -3,13 +3,15 @@
     python scripts/kinds_table.py            # rewrite both
     python scripts/kinds_table.py --check    # exit 1 if either is out of date
 
-From the ``@kind(...)`` declarations in grader/checks/ (grader/checks/registry.py):
+From the ``@kind(...)`` declarations of the core (grader/checks/) and of every pack
+(grader/packs/; grader/checks/registry.py):
 
 - docs/tasks.md: the table of kinds with their parameters, between the BEGIN and END
   markers (the rest of the page is written by hand);
 - grader/schemas/task.schema.json: ``$defs.kind`` (the kind names) and ``$defs.kinds``
-  (each kind's parameters), so that editors check a task file as the grader does. The
-  grader itself always completes the schema from the declarations in memory.
+  (each kind's parameters), and the dataset loaders of every pack, so that editors check a
+  task file as the grader does. The grader itself always completes the schema from the
+  declarations in memory, with the kinds and loaders of the task's own pack.
 """
 import argparse
 import json
@@ -19,9 +21,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.checks import KINDS  # noqa: E402
+from grader.checks import all_kinds  # noqa: E402
 from grader.checks.registry import NO_DEFAULT, SIGNATURE, TYPES, declaration, kinds_schema  # noqa: E402
+from grader.packs import all_packs  # noqa: E402
 from grader.schemas import SCHEMA_DIR, TASK_SCHEMA  # noqa: E402
+
+KINDS = all_kinds()
+LOADERS = [name for pack in all_packs() for name in pack.loaders]
 
 DOC = ROOT / "docs" / "tasks.md"
 SCHEMA = SCHEMA_DIR / TASK_SCHEMA
@@ -79,6 +85,7 @@ def render_schema(text, kinds=KINDS):
     """task.schema.json with its generated $defs replaced."""
     schema = json.loads(text)
     schema["$defs"].update(kinds_schema(kinds))
+    schema["$defs"]["dataset"]["properties"]["loader"]["enum"] = list(LOADERS)
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -221,7 +221,7 @@ this file is out of date. *Points lost* is what the mutant lost, out of 100, and
 which checks; end-to-end checks are marked *e2e*.
 
 A bug is named only when the student's code, run on the detector's probe inputs,
-matches the reference's variant with that bug (see `grader/diagnosis/`). When the
+matches the reference's variant with that bug (see `grader/packs/mlp/diagnosis/`). When the
 evidence fits no entry, the report says what the checks saw and names no bug.
 
 | id | function | origin | how it is detected | points lost (mutant) |

@@ -200,7 +200,7 @@ def legit_points(task, case):
     ids, total = set(legit_ids(task, case)), 0
     for f in task.functions:
         mine = [c for c in f.checks if c.id in ids]
-        values = [c for c in f.checks if is_evidence(c)]
+        values = [c for c in f.checks if is_evidence(c, task.kinds)]
         shown = set(f.evidence) <= ids if f.evidence else (not values or any(c.id in ids for c in values))
         total += sum(c.points for c in mine) if shown else 0
     return total

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.datasets import load_mnist
+from grader.packs.mlp.datasets import load_mnist
 from grader.grade import grade
 from grader.task import load_task
 from reference import dnn_colmajor as ref
@@ -214,7 +214,7 @@ def test_L_model_backward_matches_central_differences(n_hidden):
 
 @pytest.fixture(scope="module")
 def threes_and_fives():
-    data = load_mnist(ROOT / "data" / "mnist")
+    data = load_mnist(ROOT / "grader" / "packs" / "mlp" / "data" / "mnist")
     train = ref.digit_pair(data["train_images"], data["train_labels"], 3, 5)
     test = ref.digit_pair(data["test_images"], data["test_labels"], 3, 5)
     return train, test

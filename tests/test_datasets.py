@@ -1,4 +1,5 @@
-"""Tests for grader.datasets and the committed MNIST subset in data/mnist."""
+"""Tests for the MLP pack's datasets (grader/packs/mlp/datasets.py) and the MNIST subset it
+ships in grader/packs/mlp/data/mnist."""
 import gzip
 import hashlib
 import importlib.util
@@ -14,10 +15,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from grader import datasets  # noqa: E402
-from grader.datasets import load_mnist, read_idx, write_idx, xor  # noqa: E402
+from grader.packs.mlp import datasets  # noqa: E402
+from grader.packs.mlp.datasets import load_mnist, read_idx, write_idx, xor  # noqa: E402
 
-SUBSET_DIR = REPO_ROOT / "data" / "mnist"
+SUBSET_DIR = REPO_ROOT / "grader" / "packs" / "mlp" / "data" / "mnist"
 SHARED_MNIST = REPO_ROOT.parent / "shared" / "data" / "mnist"
 BUILD_SCRIPT = REPO_ROOT / "scripts" / "build_mnist_subset.py"
 

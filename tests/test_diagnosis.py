@@ -10,7 +10,8 @@ even when every detector is forced to run.
 import pytest
 
 from conftest import ROOT
-from grader.diagnosis import DETECTORS, diagnose
+from grader.diagnosis import declaration, detector, diagnose
+from grader.packs import load_pack
 from grader.report import render_text
 from grader.result import CheckResult, FunctionResult, Report
 from grader.submission import load
@@ -45,8 +46,12 @@ def test_every_catalog_bug_has_a_mutant_named_after_it(task):
     assert len({m.key for m in MUTANTS}) == len(MUTANTS)
 
 
-def test_detectors_exist_only_for_functions_of_the_task(task):
-    assert set(DETECTORS) <= {f.name for f in task.functions}
+def test_the_detectors_the_task_names_declare_exactly_the_catalog(task):
+    pack = load_pack(task.pack)
+    named = list(task.detectors) + [f.detector for f in task.functions if f.detector]
+    declared = [bug for name in named for bug in declaration(pack.detectors[name]).bugs]
+    assert set(declared) == set(task.bugs)
+    assert len(named) == len(set(named)) == 16
 
 
 # ------------------------------------------------------------------ mutants
@@ -95,10 +100,11 @@ def test_valid_variant_gets_full_marks_and_no_diagnosis(path, variant_reports):
                          ids=[p.stem for p in VARIANTS] + ["alice"])
 def test_no_detector_fires_on_right_code_even_when_forced(path, task):
     sub = load(path)
-    with Worker(sub.source, sub.filename, sub.statements, task.limits) as worker:
+    with Worker(sub.source, sub.filename, sub.statements, task.limits,
+                harness=load_pack(task.pack).harness) as worker:
         defined = worker.start()["functions"]
         functions = [FunctionResult(f.name, f.points, []) for f in task.functions]
-        diagnoses, notes = diagnose(task.bugs, worker, functions, defined, probe_all=True)
+        diagnoses, notes = diagnose(task, worker, functions, defined, probe_all=True)
     assert diagnoses == []
     assert notes == []
 
@@ -187,7 +193,7 @@ def _with_inline_train(order):
 @pytest.mark.parametrize("order, expected", [("rng.permutation(n)", set()), ("np.arange(n)", {"no-shuffle"})],
                          ids=["shuffled", "unshuffled"])
 def test_train_that_calls_no_helper_is_judged_from_behaviour_and_says_so(tmp_path, task, order, expected):
-    from grader.diagnosis.train_loop import NOT_OBSERVED
+    from grader.packs.mlp.diagnosis.train_loop import NOT_OBSERVED
     from grader.grade import grade
     path = tmp_path / "inline.py"
     path.write_text(_with_inline_train(order), encoding="utf-8")
@@ -229,12 +235,12 @@ def test_duplicate_catalog_ids_are_refused(tmp_path):
 
 
 def test_a_detector_that_breaks_costs_no_points_and_says_so(monkeypatch, task):
-    import grader.diagnosis as diagnosis
     from grader.grade import DIAGNOSIS_FAILED, grade
 
+    @detector(bugs=("softmax-wrong-axis",))
     def broken(probe):
         raise ZeroDivisionError("a bug in a detector")
-    monkeypatch.setitem(diagnosis.DETECTORS, "softmax", broken)
+    monkeypatch.setitem(load_pack(task.pack).detectors, "softmax", broken)
     report = grade(ROOT / "submissions" / "bob.py", task)
     assert report.score == 92
     assert DIAGNOSIS_FAILED.format(detail="ZeroDivisionError: a bug in a detector") in report.notes

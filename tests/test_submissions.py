@@ -133,7 +133,9 @@ def test_correct_notebook_full_of_script_code_gets_full_marks(graded):
     assert not_passed(report) == set() and report.score == 100
     notes = "\n".join(report.notes)
     assert "cell 2, lines 1, 2: IPython magics and shell commands removed (%matplotlib inline, !pip install numpy)" in notes
-    assert "cell 2, line 4: ModuleNotFoundError: No module named 'matplotlib'" in notes
+    # matplotlib is one of the grader's own dependencies: the sandbox imports it (once, in
+    # the zygote: grader/worker/zygote.py PRELOADABLE), and `import matplotlib.pyplot` fails nowhere
+    assert not [n for n in report.notes if "matplotlib" in n and "Error" in n]
     assert "cell 12, lines 8-13: not run (top-level code): data = np.load('/Users/alice/Downloads/mnist.npz')" in notes
 
 

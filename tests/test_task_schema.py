@@ -15,15 +15,19 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from conftest import ROOT
-from grader.checks import EVIDENCE, KINDS, is_evidence
+from grader.checks import all_kinds, is_evidence
 from grader.checks.registry import COMMON_KEYS, declaration
-from grader.inputs import LOADERS
+from grader.packs import all_packs, load_pack
 from grader.schemas import BUGS_SCHEMA, SCHEMA_DIR, TASK_SCHEMA, load_schema
-from grader.task import DATA_DIR, TaskError, load_task
+from grader.task import TaskError, load_task
 from grader.worker import WorkerLimits
 
+KINDS = all_kinds()
+LOADERS = [name for pack in all_packs() for name in pack.loaders]
+DATA_DIR = load_pack("mlp").data            # where the mlp pack ships MNIST
+
 MLP = ROOT / "tasks" / "mlp"
-# the shipped task names MNIST relative to the grader's data/ folder, which works from
+# the shipped task names MNIST relative to the pack's data/ folder, which works from
 # anywhere: a copy needs no edit to find it
 COPY_PATH = "path: mnist}"
 
@@ -85,15 +89,15 @@ BROKEN = {
         "functions[6].checks[4].hiden: unknown key (did you mean hidden?)"),
     "an unknown top-level key": (
         "total: 100\n", "total: 100\ndeadline: friday\n",
-        "deadline: unknown key (known: name, title, reference, template, bugs, total, limits, datasets, "
-        "functions)"),
+        "deadline: unknown key (known: name, title, reference, pack, template, bugs, detectors, total, "
+        "limits, datasets, functions)"),
     "an unknown limit": (
         "  call_seconds: 10 ", "  call_second: 10 ",
         "limits.call_second: unknown limit (did you mean call_seconds?)"),
     "a dataset path that does not exist": (
         COPY_PATH, "path: no-such-folder}",
         "datasets.mnist.path: no such folder 'no-such-folder', neither in the task folder ({folder}) "
-        "nor in the grader's data folder ({data})"),
+        "nor in the pack's data folder ({data})"),
     "a helper that is not a task function": (
         "    helpers: [sigmoid]\n", "    helpers: [sigmod]\n",
         "functions[1].helpers[0]: 'sigmod' is not another function of the task (did you mean sigmoid?)"),
@@ -132,6 +136,15 @@ BROKEN = {
     "a reference module that does not exist": (
         "reference: reference.mlp", "reference: reference.mpl",
         "reference: cannot import reference.mpl: ModuleNotFoundError: No module named 'reference.mpl'"),
+    "a pack that does not exist": (
+        "pack: mlp ", "pack: mpl ",
+        "pack: unknown pack 'mpl' (known: mlp) (did you mean mlp?)"),
+    "a detector misspelt": (
+        "    detector: softmax\n", "    detector: sofmax\n",
+        "functions[6].detector: unknown detector 'sofmax' of pack 'mlp' (did you mean softmax?)"),
+    "a detector named twice": (
+        "detectors: [mutates_input]", "detectors: [mutates_input, softmax]",
+        "functions[6].detector: softmax is named twice (a detector runs once)"),
     "a template that does not exist": (
         "template: template.py", "template: templates.py",
         "template: no such file 'templates.py' in the task folder ({folder})"),
@@ -147,10 +160,33 @@ def test_a_broken_task_is_refused_with_one_located_line(tmp_path, name):
     assert "\n" not in message
 
 
-def test_the_copied_task_loads_and_finds_its_data_in_the_graders_data_folder(tmp_path):
+def test_the_copied_task_loads_and_finds_its_data_in_the_packs_data_folder(tmp_path):
     task = load_task(copy_task(tmp_path))
     assert task.datasets["mnist"]["path"] == str((DATA_DIR / "mnist").resolve())
     assert [f.name for f in task.functions] == [f.name for f in load_task("mlp").functions]
+
+
+def test_a_detector_naming_a_bug_the_catalog_lacks_is_refused(tmp_path):
+    path = copy_task(tmp_path)
+    bugs = path.parent / "bugs.yaml"
+    doc = yaml.safe_load(bugs.read_text(encoding="utf-8"))
+    doc["bugs"] = [b for b in doc["bugs"] if b["id"] != "tanh-overflow"]
+    bugs.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    assert refused(path) == f"{path}: functions[2].detector: tanh can name 'tanh-overflow', which bugs.yaml lacks"
+
+
+def test_a_catalog_bug_no_detector_names_is_refused_at_its_entry(tmp_path):
+    path = copy_task(tmp_path, ("    detector: tanh\n", ""))
+    assert refused(path) == (f"{path.parent / 'bugs.yaml'}: bugs[1].id: no detector of the task can "
+                             "name 'tanh-overflow': give its function a detector that declares it")
+
+
+def test_a_packs_kind_in_a_task_without_the_pack_is_an_unknown_kind(tmp_path):
+    path = copy_task(tmp_path, ("pack: mlp ", "# pack: mlp "),
+                     ("datasets:\n  xor: {loader: xor}\n  mnist: {loader: mnist, path: mnist}", "datasets: {}"))
+    assert refused(path) == (f"{path}: functions[10].checks[0].kind: unknown check kind 'init_shapes' "
+                             "(known: matches_reference, same_shape, returns_number, unchanged_inputs, "
+                             "values_in_range, rows_sum_to_one)")
 
 
 def test_the_first_mistake_in_the_file_is_reported(tmp_path):
@@ -233,22 +269,22 @@ def test_evidence_is_what_the_old_table_said(task):
            "integer_labels": False,
            "minibatch_property": lambda params: params.get("property") == "partition",
            "learns": True}
-    assert set(EVIDENCE) == set(old)
+    assert set(KINDS) == set(old)
     for f in task.functions:
         for c in f.checks:
             rule = old[c.kind]
-            assert is_evidence(c) == bool(rule(c.params) if callable(rule) else rule), c.id
+            assert is_evidence(c, task.kinds) == bool(rule(c.params) if callable(rule) else rule), c.id
     forward = next(c for f in task.functions for c in f.checks if c.kind == "forward_layers")
     for part in ("shapes", "pre_activations", "hidden", "output"):
         check = type(forward)(**{**forward.__dict__, "params": {**forward.params, "part": part}})
-        assert is_evidence(check) == (part != "shapes")
+        assert is_evidence(check, task.kinds) == (part != "shapes")
 
 
 def test_a_kind_without_a_declaration_takes_any_keys(tmp_path):
     def telepathy(ctx):
         return None
     path = copy_task(tmp_path, ("kind: rows_sum_to_one", "kind: telepathy\n        vibes: strong"))
-    task = load_task(path, kinds={**KINDS, "telepathy": telepathy})
+    task = load_task(path, kinds={**load_task("mlp").kinds, "telepathy": telepathy})
     assert task.function("softmax").checks[1].params["vibes"] == "strong"
 
 
@@ -293,3 +329,46 @@ def test_task_check_fails_when_the_reference_cannot_reach_full_marks(tmp_path):
     line = result.stderr
     assert line.startswith("grader: task check failed: the reference ") and line.count("\n") == 1
     assert "scores 93/100, not 100: train.mnist failed (" in line
+
+
+COLMAJOR = ROOT / "tasks" / "dnn_colmajor"
+
+
+def copy_colmajor(tmp_path, swap=None):
+    """tasks/dnn_colmajor copied, its catalog's mutants named by absolute path; ``swap``:
+    (id, file) gives that id another submission as its mutant."""
+    folder = tmp_path / "dnn_colmajor"
+    shutil.copytree(COLMAJOR, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    bugs = folder / "bugs.yaml"
+    text = bugs.read_text(encoding="utf-8").replace("../../submissions/", f"{ROOT}/submissions/")
+    if swap:
+        doc = yaml.safe_load(text)
+        entry = next(b for b in doc["bugs"] if b["id"] == swap[0])
+        entry["mutants"] = [str(swap[1])]
+        text = yaml.safe_dump(doc, sort_keys=False)
+    bugs.write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_task_check_passes_the_column_major_task_and_proves_its_mutants():
+    result = task_check("dnn_colmajor")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("dnn_colmajor: ready: the task file is valid (17 functions, ")
+    assert result.stdout.rstrip().endswith("; 9 mutants each get exactly their bug's id")
+
+
+def test_task_check_fails_when_a_mutant_is_not_diagnosed_with_its_id(tmp_path):
+    wrong = ROOT / "submissions" / "colmajor" / "db_flat.py"
+    folder = copy_colmajor(tmp_path, swap=("colmajor-db-wrong-axis", wrong))
+    result = task_check(str(folder))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr == (f"grader: task check failed: the mutant {wrong} of 'colmajor-db-wrong-axis' "
+                             f"is diagnosed with colmajor-db-not-column, not exactly 'colmajor-db-wrong-axis'\n")
+
+
+def test_a_catalog_mutant_that_does_not_exist_is_refused_with_its_place(tmp_path):
+    folder = copy_colmajor(tmp_path, swap=("colmajor-cost-summed", "cost_sumed.py"))
+    bugs = (folder / "bugs.yaml").resolve()
+    index = [b["id"] for b in yaml.safe_load(bugs.read_text(encoding="utf-8"))["bugs"]].index("colmajor-cost-summed")
+    assert refused(folder / "task.yaml") == (f"{bugs}: bugs[{index}].mutants[0]: no such file 'cost_sumed.py' "
+                                             f"(relative to {bugs.parent})")

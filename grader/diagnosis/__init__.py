@@ -1,29 +1,23 @@
 """Diagnosis: name the known bug behind failed checks, from the code's behaviour.
 
-After the checks, each function with a failed check is probed by its detector: the
-student's function runs (in the worker) on probe inputs, and its answers are compared
-with the reference and with the reference's known-bug variants (variants.py). A bug of
-the task's catalog (tasks/<task>/bugs.yaml) is named only when its variant matches;
-evidence that fits no entry names nothing. Two detectors always run, because their bugs
-need not fail a check: arguments changed in place, and what train's loop does.
+After the checks, each function with a failed check of its own is probed by the detector
+the task gives it (``detector:`` in task.yaml, a function of the task's pack declared with
+``@detector``, registry.py): the student's function runs (in the worker) on probe inputs,
+and its answers are compared with the reference's and with the reference's known-bug
+variants. A bug of the task's catalog (bugs.yaml) is named only when its variant
+matches; evidence that fits no entry names nothing. Detectors declared ``always`` run
+whether or not their function failed (their bugs need not fail a check), and so do the
+task's own ``detectors:`` (not tied to one function).
 """
-from . import elementwise, network, numgrad, outputs, train_loop, training
+from ..packs import load_pack
 from .catalog import Bug, CatalogError, load_catalog
 from .finding import Finding
 from .probe import Probe
+from .registry import declaration, detector
 
-DETECTORS = {
-    "sigmoid_grad": elementwise.sigmoid_grad, "tanh": elementwise.tanh,
-    "softmax": outputs.softmax, "one_hot": outputs.one_hot,
-    "cross_entropy": outputs.cross_entropy, "preprocess": outputs.preprocess,
-    "init_params": network.init_params, "forward": network.forward, "backward": network.backward,
-    "sgd_step": training.sgd_step, "minibatches": training.minibatches,
-    "predict": training.predict, "accuracy": training.accuracy,
-    "numerical_gradient": numgrad.numerical_gradient,
-}
 UNKNOWN_ID = "grader error, not your fault: the diagnosis named {id!r}, which the catalog lacks"
-DIVERGED = Finding("training-diverged", "train",
-                   "after training on the task's data the parameters contain nan or inf")
+UNDECLARED = ("grader error, not your fault: the detector {detector} named {id!r}, which it does "
+              "not declare")
 
 
 def _failed(function_result):
@@ -31,7 +25,26 @@ def _failed(function_result):
     return any(c.status != "passed" and not c.end_to_end for c in function_result.checks)
 
 
-def diagnose(catalog, worker, functions, defined, probe_all=False, dead=(), stand_ins=None,
+def _runs(task, functions, defined, probe_all):
+    """(detector function, hidden) in the order they run: the task's own detectors first,
+    then each function's, in task order."""
+    pack = load_pack(task.pack)
+    runs = [(pack.detectors[name], False) for name in task.detectors]
+    specs = {f.name: f for f in task.every_function or task.functions}
+    for result in functions:
+        spec = specs.get(result.name)
+        if spec is None or not spec.detector or result.name not in defined:
+            continue
+        func = pack.detectors[spec.detector]
+        if probe_all or declaration(func).always or _failed(result):
+            # named only from hidden checks' failures: the student view must not show it
+            hidden = not probe_all and not declaration(func).always and all(
+                c.hidden for c in result.checks if c.status != "passed" and not c.end_to_end)
+            runs.append((func, hidden))
+    return runs
+
+
+def diagnose(task, worker, functions, defined, probe_all=False, dead=(), stand_ins=None,
              remaining=None):
     """Probe the functions that failed -> (diagnoses as dicts, notes).
 
@@ -42,28 +55,22 @@ def diagnose(catalog, worker, functions, defined, probe_all=False, dead=(), stan
     """
     dead = set(dead) | {f.name for f in functions
                         if any(c.facts.get("call_error") in ("timeout", "crash") for c in f.checks)}
-    probe = Probe(worker, defined, dead=dead, stand_ins=stand_ins, remaining=remaining)
-    found = [(finding, False) for finding in elementwise.mutates_input(probe)]
-    notes = []
-    for f in functions:
-        detector = DETECTORS.get(f.name)
-        if detector and f.name in defined and (probe_all or _failed(f)):
-            hidden = not probe_all and all(c.hidden for c in f.checks
-                                           if c.status != "passed" and not c.end_to_end)
-            found.extend((finding, hidden) for finding in detector(probe))
-    train = next((f for f in functions if f.name == "train"), None)
-    if train is not None:
-        train_found, train_notes = train_loop.train(probe)
-        if any(c.facts.get("diverged") for c in train.checks):
-            train_found.insert(0, DIVERGED)       # the trace's own finding is a duplicate, dropped below
-        found.extend((finding, False) for finding in train_found)
-        notes.extend(train_notes)
-    diagnoses, seen = [], set()
+    probe = Probe(worker, defined, dead=dead, stand_ins=stand_ins, remaining=remaining,
+                  reference=task.reference, results={f.name: f for f in functions})
+    found = []
+    for func, hidden in _runs(task, functions, defined, probe_all):
+        declared = declaration(func)
+        for finding in func(probe):
+            if finding.id not in declared.bugs:
+                probe.note(UNDECLARED.format(detector=declared.name, id=finding.id))
+                continue
+            found.append((finding, hidden))
+    diagnoses, seen, notes = [], set(), list(probe.notes)
     for finding, hidden in found:
         if (finding.id, finding.function) in seen:
             continue
         seen.add((finding.id, finding.function))
-        bug = catalog.get(finding.id)
+        bug = task.bugs.get(finding.id)
         if bug is None:
             notes.append(UNKNOWN_ID.format(id=finding.id))
             continue
@@ -73,4 +80,4 @@ def diagnose(catalog, worker, functions, defined, probe_all=False, dead=(), stan
     return diagnoses, notes
 
 
-__all__ = ["Bug", "CatalogError", "DETECTORS", "Finding", "diagnose", "load_catalog"]
+__all__ = ["Bug", "CatalogError", "Finding", "declaration", "detector", "diagnose", "load_catalog"]

@@ -3,7 +3,9 @@
 Each entry names a bug the diagnosis can recognise: ``id`` (stable: reports and the
 JSON ``diagnoses`` list use it), the ``function`` it lives in ("any" for bugs that can
 live anywhere), a one-line ``title``, an ``explanation`` and a ``hint`` for the student,
-its ``origin`` (where the bug was seen) and how it is ``detected``.
+its ``origin`` (where the bug was seen) and how it is ``detected``; optionally its
+``mutants``: submissions with exactly this bug (relative to the catalog's folder), which
+``grader task check`` grades, each of which must be diagnosed with exactly this id.
 """
 import re
 from dataclasses import dataclass
@@ -15,11 +17,13 @@ import yaml
 from .. import schemas
 
 FIELDS = ("id", "function", "title", "explanation", "hint", "origin", "detected")
+OPTIONAL = ("mutants",)
 BAD_ENTRY = "{path}: bugs[{index}]{key}: {problem}"
 NOT_A_CATALOG = "{path}: expected a mapping with a non-empty list under bugs:"
 UNKNOWN_FIELD = "unknown field {field!r}{hint}"
 DUPLICATE_ID = "duplicate id {id!r}"
 NOT_A_FUNCTION = "{name!r} is not a function of the task"
+NO_MUTANT = "no such file {name!r} (relative to {folder})"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")       # as bugs.schema.json says
 
 
@@ -36,6 +40,7 @@ class Bug:
     hint: str
     origin: str
     detected: str
+    mutants: tuple = ()         # absolute paths of submissions with exactly this bug
 
 
 def load_catalog(path, functions):
@@ -61,7 +66,14 @@ def load_catalog(path, functions):
         if entry["function"] != "any" and entry["function"] not in functions:
             raise CatalogError(BAD_ENTRY.format(path=path, index=index, key=".function",
                                                 problem=NOT_A_FUNCTION.format(name=entry["function"])))
-        bugs[entry["id"]] = Bug(**{key: " ".join(entry[key].split()) for key in FIELDS})
+        mutants = []
+        for j, name in enumerate(entry.get("mutants", [])):
+            mutant = (path.parent / name).resolve()
+            if not mutant.is_file():
+                raise CatalogError(BAD_ENTRY.format(path=path, index=index, key=f".mutants[{j}]",
+                                                    problem=NO_MUTANT.format(name=name, folder=path.parent)))
+            mutants.append(mutant)
+        bugs[entry["id"]] = Bug(**{key: " ".join(entry[key].split()) for key in FIELDS}, mutants=tuple(mutants))
     return bugs
 
 
@@ -76,5 +88,6 @@ def _located(path, problem):
     if at in ((), ("bugs",)) and problem.validator in ("type", "required", "minItems"):
         return NOT_A_CATALOG.format(path=path)
     if problem.validator == "unknown" and len(at) == 3 and at[0] == "bugs":     # a field of an entry
-        at, words = at[:-1], UNKNOWN_FIELD.format(field=problem.key, hint=schemas.suggestion(problem.key, FIELDS))
+        at, words = at[:-1], UNKNOWN_FIELD.format(field=problem.key,
+                                                  hint=schemas.suggestion(problem.key, FIELDS + OPTIONAL))
     return f"{path}: {schemas.trail(at)}: {words}"

@@ -13,7 +13,7 @@ import numpy as np
 from ..checks import compare
 from ..checks.base import Failed
 from ..checks.values import arrays_in
-from ..inputs import for_worker
+from ..inputs import for_worker, reference_module
 from ..worker import CallError
 from ..worker.protocol import Unsupported
 
@@ -22,10 +22,16 @@ PROBE_SECONDS = 5.0        # a probe call is small; a slower one is no evidence
 
 class Probe:
     """``dead``: functions that hung or crashed (in a check or a probe): not called again,
-    so a submission with an endless loop pays its timeout once, not once per probe."""
+    so a submission with an endless loop pays its timeout once, not once per probe.
+    ``reference``: the task's reference module (name), which detectors compare with;
+    ``results``: {function: FunctionResult} of the checks (a detector may read their facts)."""
 
-    def __init__(self, worker, functions, seconds=PROBE_SECONDS, dead=(), stand_ins=None, remaining=None):
+    def __init__(self, worker, functions, seconds=PROBE_SECONDS, dead=(), stand_ins=None, remaining=None,
+                 reference=None, results=None):
         self.worker, self.functions, self._seconds = worker, set(functions), seconds
+        self.reference = reference_module(reference) if isinstance(reference, str) else reference
+        self.results = dict(results or {})
+        self.notes = []             # what a detector tells the report (probe.note)
         # seconds left of the grading's budget (None: no budget); past it, no more probes
         self.remaining = remaining
         self.dead = set(dead)
@@ -43,6 +49,11 @@ class Probe:
         if self._shared is None or not self._shared.alive:
             self._shared = self.worker.session({}, what="the diagnosis")
         return contextlib.nullcontext(self._shared)
+
+    def note(self, text):
+        """A line for the report's notes (said once)."""
+        if text not in self.notes:
+            self.notes.append(text)
 
     @property
     def seconds(self):

@@ -140,8 +140,13 @@ def how_it_ended(status):
     return f"it exited with code {status.get('exit')} (does your code call os._exit() or exit()?)"
 
 
-def _worker_sources():
-    return {f"_gw_{name}": (HERE / f"{name}.py").read_text(encoding="utf-8") for name in WORKER_MODULES}
+def _worker_sources(harness=()):
+    """{module name: source} of the worker's own modules, then of the pack's harness
+    modules (``_gw_pack_<i>``): the order the worker imports them in."""
+    sources = {f"_gw_{name}": (HERE / f"{name}.py").read_text(encoding="utf-8") for name in WORKER_MODULES}
+    for i, path in enumerate(harness):
+        sources[f"_gw_pack_{i}"] = Path(path).read_text(encoding="utf-8")
+    return sources
 
 
 def _status(doc):
@@ -157,9 +162,11 @@ def _status(doc):
 class Worker:
     """A student submission compiled in a sandboxed zygote; ``session()`` per check."""
 
-    def __init__(self, source, filename, statements, limits=WorkerLimits(), workdir=None, hide=()):
+    def __init__(self, source, filename, statements, limits=WorkerLimits(), workdir=None, hide=(),
+                 harness=()):
         self.source, self.filename, self.statements = source, filename, list(statements)
         self.limits = limits
+        self.harness = tuple(harness)      # the pack's worker-side modules (paths), see Pack
         self.sandbox = sandbox.config(hide)
         self._own_tmp = None
         if workdir is None:
@@ -201,10 +208,13 @@ class Worker:
             child.close()
         self.ctl = parent
         self.ctl.setblocking(False)
+        sources = _worker_sources(self.harness)
+        pack_modules = [name for name in sources if name.startswith("_gw_pack_")]
         config = {"limits": self.limits.for_child(), "sandbox": self.sandbox,
-                  "python_paths": sandbox.python_paths(), "arena_size": ARENA_SIZE}
-        boot = json.dumps({"order": [f"_gw_{n}" for n in WORKER_MODULES], "main": "_gw_zygote",
-                           "sources": _worker_sources(), "config": config}).encode()
+                  "python_paths": sandbox.python_paths(), "arena_size": ARENA_SIZE,
+                  "harness": pack_modules}
+        boot = json.dumps({"order": list(sources), "main": "_gw_zygote",
+                           "sources": sources, "config": config}).encode()
         deadline = time.monotonic() + CONTROL_SECONDS
         try:
             self._send_all(struct.pack("!Q", len(boot)) + boot, deadline)

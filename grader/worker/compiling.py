@@ -134,3 +134,28 @@ def _error(exc):
         message = NESTED
     message = " ".join(message.split())
     return {"type": kind[:100], "message": message[:500]}
+
+
+def imported_modules(source: str, indices: list) -> list:
+    """The module names the chosen top-level statements import (``import a.b`` -> "a",
+    "a.b"; ``from a.b import c`` -> "a", "a.b"), also inside a try block; [] when the
+    source does not parse."""
+    try:
+        tree = ast.parse(source)
+    except PLAN_ERRORS:
+        return []
+    names = []
+    for i in indices:
+        if not 0 <= i < len(tree.body):
+            continue
+        for node in ast.walk(tree.body[i]):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules = [node.module]
+            else:
+                continue
+            for module in modules:
+                parts = module.split(".")
+                names += [".".join(parts[:k]) for k in range(1, len(parts) + 1)]
+    return list(dict.fromkeys(names))

@@ -29,6 +29,15 @@ import _gw_probes as probes
 import _gw_protocol as protocol
 import _gw_values as values
 
+# The harness routines this worker serves: the core's, then each pack module's (the
+# zygote calls use_harness with the modules the task's pack sent, before any session).
+HARNESS = dict(harness.HARNESS)
+
+
+def use_harness(module_names):
+    for name in module_names:
+        HARNESS.update(sys.modules[name].HARNESS)
+
 MODULE = "__submission__"
 SUBMISSION = {"filename": "<submission>"}
 BLOCKED_PACKAGES = ("grader", "reference", "tasks")
@@ -147,7 +156,7 @@ class Session:
     def do_harness(self, request):
         _seed_global_generators()
         try:
-            return {"ok": True, "result": harness.HARNESS[request["name"]](self.ns, *request["args"])}
+            return {"ok": True, "result": HARNESS[request["name"]](self.ns, *request["args"])}
         except BaseException as exc:
             return {"ok": False, "error": describe(exc)}
 

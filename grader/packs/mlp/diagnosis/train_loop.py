@@ -2,7 +2,7 @@
 
 The worker runs train on a small probe set whose first column is each sample's index,
 with init_params, minibatches, forward, backward and sgd_step wrapped to record their
-calls (see ``trace_train`` in worker/harness.py). Each update is a backward call; its
+calls (see ``trace_train`` in the pack's harness.py). Each update is a backward call; its
 batch is the X of the forward call before it. So the batches, their order, the
 learning rate and the number of passes are seen even when the final accuracy is fine.
 """
@@ -10,11 +10,11 @@ import math
 
 import numpy as np
 
-from ..checks.base import Failed
-from ..checks.training import trained_params
-from .finding import Finding
-from .probe import as_array
-from .variants import ref
+from grader.checks.base import Failed
+from grader.diagnosis.finding import Finding
+from grader.diagnosis.probe import as_array
+from grader.diagnosis.registry import detector
+from grader.packs.mlp.checks.training import trained_params
 
 N, D, C = 48, 3, 3
 RUNS = (                                   # two runs, so hard-coded values show up
@@ -159,26 +159,36 @@ def _order(runs):
     return None
 
 
+DIVERGED = "after training on the task's data the parameters contain nan or inf"
+
+
+@detector(bugs=("training-diverged", "train-ignores-hyperparameters", "full-batch-only",
+                "training-stops-early", "batches-not-a-partition", "no-shuffle",
+                "same-order-each-epoch"), always=True)
 def train(probe):
-    """-> (findings, notes)."""
+    """Trace train's loop on a probe set (its bugs need not fail a check: always run)."""
+    checked = probe.results.get("train")
+    found = []
+    if checked is not None and any(c.facts.get("diverged") for c in checked.checks):
+        found.append(Finding("training-diverged", "train", DIVERGED))
     if not probe.has("train"):
-        return [], []
+        return found
     X, y = probe_set()
     runs = []
     for args in RUNS:
         trace = probe.harness("trace_train", X, y, SIZES, {"activation": ACTIVATION, **args},
                               uses=["train"])
         if not isinstance(trace, dict) or not isinstance(trace.get("events"), list):
-            return [], []
+            return found
         runs.append(Run(trace, args))
-    found = []
     if any(_diverged(run.params) for run in runs):
         found.append(Finding("training-diverged", "train",
                              "the parameters train returned on a small probe set contain nan or inf"))
     if not all(run.observed for run in runs):
-        return found + _class_ordered(probe), [NOT_OBSERVED]
+        probe.note(NOT_OBSERVED)
+        return found + _class_ordered(probe)
     finding = _hyperparameters(runs) or _updates(runs) or _order(runs)
-    return found + ([finding] if finding else []), []
+    return found + ([finding] if finding else [])
 
 
 def class_ordered_set():
@@ -200,7 +210,7 @@ def _class_ordered(probe):
         trained = _as_params(params)
         if trained is None:
             return []
-        shares.append(float(np.mean(ref().predict(trained, X, ORDERED["activation"]) == 2)))
+        shares.append(float(np.mean(probe.reference.predict(trained, X, ORDERED["activation"]) == 2)))
     if min(shares) >= LAST_CLASS_SHARE:
         return [Finding("no-shuffle", "train",
                         f"judged from behaviour (train's loop could not be observed): trained for "

@@ -1,15 +1,18 @@
 """Detector for numerical_gradient."""
 import numpy as np
 
-from ..inputs import Probe as ProbeFunction
-from ..worker.probes import PROBES
-from .finding import Finding
-from .probe import close
+from grader.diagnosis.finding import Finding
+from grader.diagnosis.probe import close
+from grader.diagnosis.registry import detector
+from grader.inputs import Probe as ProbeFunction
+from grader.worker.probes import PROBES
+
 from .variants import differences
 
 EPS = 1e-4      # large enough that one-sided and central differences differ visibly
 
 
+@detector(bugs=("numgrad-not-restored", "numgrad-sign-flipped", "numgrad-one-sided"))
 def numerical_gradient(probe):
     rng = np.random.default_rng(171)
     c, x = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))

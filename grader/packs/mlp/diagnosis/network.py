@@ -1,11 +1,13 @@
 """Detectors for init_params, forward and backward."""
 import numpy as np
 
-from ..checks.init import MAX_MEAN_IN_STDS, MAX_SCALED_STD
-from ..inputs import Rng
-from .finding import Finding
-from .probe import as_array, close, scale_between
-from .variants import backward_variants, deltas, ref
+from grader.inputs import Rng
+from grader.packs.mlp.checks.init import MAX_MEAN_IN_STDS, MAX_SCALED_STD
+from grader.diagnosis.finding import Finding
+from grader.diagnosis.probe import as_array, close, scale_between
+from grader.diagnosis.registry import detector
+
+from .variants import backward_variants, deltas
 
 
 def random_params(sizes, seed, bias_scale=0.5):
@@ -19,6 +21,7 @@ def random_params(sizes, seed, bias_scale=0.5):
 
 
 # -------------------------------------------------------------- init_params
+@detector(bugs=("init-zero-weights", "init-not-centered", "init-too-large"))
 def init_params(probe):
     sizes = [784, 128, 64, 10]
     params = probe.call("init_params", sizes, Rng(0))
@@ -56,14 +59,16 @@ def _forward(probe, params, X, activation):
     return as_array(result[0]), cache
 
 
+@detector(bugs=("forward-ignores-bias", "forward-ignores-activation", "output-not-softmax",
+                "activation-on-logits", "weights-transposed"))
 def forward(probe):
-    r = ref()
+    r = probe.reference
     params = random_params([4, 6, 5, 3], 121)
     X = np.random.default_rng(122).standard_normal((7, 4))            # (N, D)
     runs = {act: _forward(probe, params, X, act) for act in r.ACTIVATIONS}
     if any(probs is None for probs, _ in runs.values()):
         return _transposed_forward(probe)
-    return [finding for finding in (_bias(params, X, runs["relu"][1]), _hidden(runs), _output(runs))
+    return [finding for finding in (_bias(params, X, runs["relu"][1]), _hidden(r, runs), _output(r, runs))
             if finding]
 
 
@@ -82,9 +87,8 @@ def _bias(params, X, cache):
     return None
 
 
-def _hidden(runs):
+def _hidden(r, runs):
     """forward-ignores-activation: the same f maps Z{l} to A{l} whatever ``activation`` says."""
-    r = ref()
     used = {}                                 # activation asked for -> functions seen applied
     for act, (_, cache) in runs.items():
         used[act] = {name for name, (f, _) in r.ACTIVATIONS.items()
@@ -98,9 +102,8 @@ def _hidden(runs):
     return None
 
 
-def _output(runs):
+def _output(r, runs):
     """output-not-softmax / activation-on-logits: what maps the last Z to probs."""
-    r = ref()
     seen = set()
     for act, (probs, cache) in runs.items():
         ZL, f = cache.get(f"Z{_layers(cache)}"), r.ACTIVATIONS[act][0]
@@ -138,7 +141,7 @@ def _layers(cache):
 
 def _transposed_forward(probe):
     """forward fails on (inputs, outputs) weights: is it written for (outputs, inputs)?"""
-    r = ref()
+    r = probe.reference
     params = random_params([4, 4, 4], 123)                            # square: both ways fit
     X = np.random.default_rng(124).standard_normal((5, 4))
     probs, _ = _forward(probe, params, X, "tanh")
@@ -157,8 +160,7 @@ PROBES = (                       # sizes, N, activation: N/D, N and N/C differ b
 )
 
 
-def _probe_case(sizes, N, activation, seed):
-    r = ref()
+def _probe_case(r, sizes, N, activation, seed):
     params = random_params(sizes, seed)
     rng = np.random.default_rng(seed + 1)
     X = rng.standard_normal((N, sizes[0]))
@@ -186,12 +188,11 @@ def _fit(a, shape):
     return a.reshape(shape) if a is not None and a.shape == (1,) + tuple(shape) else a
 
 
-def _per_key(actual, params, cache, Y, activation):
+def _per_key(r, actual, params, cache, Y, activation):
     """For each key: "ok", or the catalog id its value matches, or "?"."""
-    r = ref()
     L = r.num_layers(params)
     f_prime = r.ACTIVATIONS[activation][1]
-    dZ = deltas(params, cache, Y, [f_prime(cache[f"Z{l}"]) for l in range(1, L)])
+    dZ = deltas(r, params, cache, Y, [f_prime(cache[f"Z{l}"]) for l in range(1, L)])
     expected = {k: v for l in dZ for k, v in (("W%d" % l, cache[f"A{l - 1}"].T @ dZ[l]),
                                                 ("b%d" % l, dZ[l].sum(axis=0)))}
     verdict = {}
@@ -222,8 +223,8 @@ def _other_inputs(cache, l, L):
 
 def _explain(probe, sizes, N, activation, seed):
     """One probe -> (bug id or "scale", detail) or None: what the student's gradients are."""
-    r = ref()
-    params, X, y, cache = _probe_case(sizes, N, activation, seed)
+    r = probe.reference
+    params, X, y, cache = _probe_case(r, sizes, N, activation, seed)
     raw = probe.call("backward", params, cache, y, activation)
     if not isinstance(raw, dict):
         return None
@@ -240,11 +241,11 @@ def _explain(probe, sizes, N, activation, seed):
     k = _common_scale(actual, right)
     if k is not None:
         return None if abs(k - 1) < 1e-4 else ("scale", k)
-    for bug, grads in backward_variants(params, cache, y, activation):
+    for bug, grads in backward_variants(r, params, cache, y, activation):
         k = _common_scale(actual, grads)
         if k is not None and k > 0:
             return bug, k
-    verdict = _per_key(actual, params, cache, Y, activation)
+    verdict = _per_key(r, actual, params, cache, Y, activation)
     bugs = set(verdict.values()) - {"ok"}
     if len(bugs) == 1 and "?" not in bugs:
         bug = bugs.pop()
@@ -262,6 +263,10 @@ SCALE_NAMES = (                      # bug, factor k(N, D, C), what k means
 )
 
 
+@detector(bugs=("grad-sign-flipped", "grad-divided-by-features", "grad-not-averaged",
+                "grad-wrong-scale", "weights-transposed", "grad-wrong-layer-input",
+                "bias-grad-not-summed", "bias-grad-wrong-axis", "activation-grad-at-output",
+                "missing-activation-grad", "softmax-grad-mse"))
 def backward(probe):
     explained = [(_explain(probe, sizes, N, act, 131 + 10 * i), sizes, N)
                  for i, (sizes, N, act) in enumerate(PROBES)]

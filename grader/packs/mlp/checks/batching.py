@@ -5,10 +5,10 @@ so the batches show which samples came, in which order, and whether rows stayed 
 """
 import numpy as np
 
-from ..inputs import Rng
-from .base import Failed
-from .compare import as_array, kind_of
-from .registry import Param, kind, when
+from grader.inputs import Rng
+from grader.checks.base import Failed
+from grader.checks.compare import as_array, kind_of
+from grader.checks.registry import Param, kind, when
 
 
 def probe_data(n, d):

@@ -6,10 +6,10 @@ and rejects constant, all-positive or offset weights and plain N(0, 1) for wide 
 """
 import numpy as np
 
-from ..inputs import Rng
-from .base import Failed
-from .compare import as_array, kind_of
-from .registry import Param, kind
+from grader.inputs import Rng
+from grader.checks.base import Failed
+from grader.checks.compare import as_array, kind_of
+from grader.checks.registry import Param, kind
 
 MAX_SCALED_STD = 3.0      # He gives sqrt(2) ~ 1.41; plain randn at fan_in 784 gives 28
 MAX_MEAN_IN_STDS = 0.25   # sampling noise of the mean is < 0.04 std for >= 640 entries

@@ -8,9 +8,9 @@ must provide forward, backward, one_hot and ACTIVATIONS.
 """
 import numpy as np
 
-from .base import Failed
-from .compare import as_array, expect_close, expect_dict, expect_shape, kind_of
-from .registry import Param, kind, unless
+from grader.checks.base import Failed
+from grader.checks.compare import as_array, expect_close, expect_dict, expect_shape, kind_of
+from grader.checks.registry import Param, kind, unless
 
 
 FLOAT32_EPS, FLOAT32_MAX_REL_ERROR = 1e-3, 1e-2   # round-off ~1e-7 / eps; real bugs give > 0.1

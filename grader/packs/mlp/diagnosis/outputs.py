@@ -1,9 +1,11 @@
 """Detectors for softmax, one_hot, cross_entropy and preprocess."""
 import numpy as np
 
-from .finding import Finding
-from .probe import as_array, close
-from .variants import SOFTMAX_NORMALISATIONS, ref
+from grader.diagnosis.finding import Finding
+from grader.diagnosis.probe import as_array, close
+from grader.diagnosis.registry import detector
+
+from .variants import softmax_normalisations
 
 # rows of similar, large scale: exp() overflows unless a max is subtracted
 LARGE = np.array([[1000.0, 999.0, 998.0], [1001.0, 1000.0, 999.5], [999.0, 1001.0, 1000.0]])
@@ -11,12 +13,14 @@ LARGE = np.array([[1000.0, 999.0, 998.0], [1001.0, 1000.0, 999.5], [999.0, 1001.
 FAR_APART = np.array([[0.5, 1.0, 1.5], [800.0, 801.0, 799.0], [-700.0, -705.0, -710.0]])
 
 
+@detector(bugs=("softmax-wrong-axis", "softmax-whole-array", "softmax-unstable", "softmax-global-max"))
 def softmax(probe):
     z = np.random.default_rng(111).standard_normal((5, 4)) * 2    # (N, C), N != C
     s = probe.array("softmax", z)
     if s is None or s.shape != z.shape:
         return []
-    norm = next((name for name, f in SOFTMAX_NORMALISATIONS.items() if close(s, f(z))), None)
+    normalisations = softmax_normalisations(probe.reference)
+    norm = next((name for name, f in normalisations.items() if close(s, f(z))), None)
     found = []
     if norm == "columns":
         found.append(Finding("softmax-wrong-axis", "softmax",
@@ -28,7 +32,7 @@ def softmax(probe):
                              f"sum to 1 together; the rows sum to {_sums(s.sum(axis=1))}"))
     if norm is None:
         return found
-    expected = SOFTMAX_NORMALISATIONS[norm]
+    expected = normalisations[norm]
     large = probe.array("softmax", LARGE)
     if large is None or large.shape != LARGE.shape:
         return found
@@ -51,10 +55,11 @@ def _sums(values):
     return ", ".join(f"{v:.3g}" for v in values[:5])
 
 
+@detector(bugs=("one-hot-transposed",))
 def one_hot(probe):
     y, C = np.array([0, 3, 1, 2, 1]), 4
     out = probe.array("one_hot", y, C)
-    expected = ref().one_hot(y, C)                                  # (N, C)
+    expected = probe.reference.one_hot(y, C)                                  # (N, C)
     if out is not None and out.shape == (C, len(y)) and close(out.T, expected):
         return [Finding("one-hot-transposed", "one_hot",
                         f"one_hot(y, {C}) for {len(y)} labels has shape {out.shape}: one column per "
@@ -67,8 +72,9 @@ def _loss(probe, probs, y):
     return float(value.reshape(())) if value is not None and value.size == 1 else None
 
 
+@detector(bugs=("ce-sum-not-mean", "ce-wrong-normalizer", "ce-nan-on-zero"))
 def cross_entropy(probe):
-    r = ref()
+    r = probe.reference
     rng = np.random.default_rng(112)
     batches = [(r.softmax(rng.standard_normal((8, 5)) * 2), rng.integers(0, 5, 8)),
                (r.softmax(rng.standard_normal((3, 4))), np.array([0, 3, 1]))]
@@ -105,6 +111,7 @@ def cross_entropy(probe):
     return found
 
 
+@detector(bugs=("inputs-not-scaled",))
 def preprocess(probe):
     images = np.random.default_rng(113).integers(0, 256, (4, 28, 28)).astype(np.uint8)
     out = probe.array("preprocess", images)

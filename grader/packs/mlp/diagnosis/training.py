@@ -1,14 +1,15 @@
 """Detectors for sgd_step, minibatches, predict and accuracy."""
 import numpy as np
 
-from ..checks.base import Failed
-from ..checks.batching import batches_of, probe_data
-from ..inputs import Rng
-from .finding import Finding
-from .probe import as_array, close, scale_between
-from .variants import ref
+from grader.checks.base import Failed
+from grader.diagnosis.finding import Finding
+from grader.diagnosis.probe import as_array, close, scale_between
+from grader.diagnosis.registry import detector
+from grader.inputs import Rng
+from grader.packs.mlp.checks.batching import batches_of, probe_data
 
 
+@detector(bugs=("sgd-ascent", "sgd-ignores-lr"))
 def sgd_step(probe):
     rng = np.random.default_rng(141)
     params = {"W1": rng.standard_normal((4, 3)), "b1": rng.standard_normal(3)}
@@ -41,6 +42,8 @@ def _batches(value):
         return None
 
 
+@detector(bugs=("full-batch-only", "batches-not-a-partition", "shuffle-misaligned", "no-shuffle",
+                "same-order-each-epoch"))
 def minibatches(probe):
     n, size = 103, 10
     X, y = probe_data(n, 3)                      # row i of X starts with i; y[i] = i
@@ -85,8 +88,9 @@ def minibatches(probe):
     return []
 
 
+@detector(bugs=("predict-returns-probs", "predict-wrong-axis"))
 def predict(probe):
-    r = ref()
+    r = probe.reference
     rng = np.random.default_rng(151)
     params = {"W1": rng.standard_normal((4, 6)), "b1": rng.standard_normal(6),
               "W2": rng.standard_normal((6, 5)), "b2": rng.standard_normal(5)}
@@ -110,6 +114,7 @@ def predict(probe):
     return []
 
 
+@detector(bugs=("accuracy-wrong-count", "accuracy-not-fraction"))
 def accuracy(probe):
     rng = np.random.default_rng(161)
     a, b = rng.integers(0, 3, 40), rng.integers(0, 3, 40)

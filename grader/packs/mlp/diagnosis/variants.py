@@ -1,18 +1,11 @@
 """The reference's known-bug variants: what a buggy function would return.
 
 A detector compares the student's answer on a probe with the reference's answer and
-with these variants; a bug is named only when its variant matches. Row-major shapes as
-in reference/mlp.py: probs (N, C), cache with A0 = X, Z{l}, A{l}.
+with these variants; a bug is named only when its variant matches. ``r`` is the task's
+reference module (probe.reference). Row-major shapes as in reference/mlp.py: probs
+(N, C), cache with A0 = X, Z{l}, A{l}.
 """
 import numpy as np
-
-from ..inputs import reference_module
-
-REFERENCE = "reference.mlp"
-
-
-def ref(name=REFERENCE):
-    return reference_module(name)
 
 
 # ------------------------------------------------------------------ softmax
@@ -28,18 +21,19 @@ def softmax_whole(z):
     return e / e.sum()
 
 
-SOFTMAX_NORMALISATIONS = {"rows": lambda z: ref().softmax(z), "columns": softmax_columns,
-                          "whole": softmax_whole}
+def softmax_normalisations(r):
+    """{how: softmax normalised that way}: the reference's over rows, and the two bugs."""
+    return {"rows": r.softmax, "columns": softmax_columns, "whole": softmax_whole}
 
 
 # ----------------------------------------------------------------- backward
-def deltas(params, cache, Y, act_grads, output_delta=None):
+def deltas(r, params, cache, Y, act_grads, output_delta=None):
     """dZ{l} for l = L..1 of the reference's backprop -> {l: (N, H_l)}, each already / N.
 
     ``act_grads[l - 1]`` is the factor used for hidden layer l; ``output_delta`` replaces
     (P - Y) / N at the output layer.
     """
-    L = ref().num_layers(params)
+    L = r.num_layers(params)
     N = Y.shape[0]
     dZ = (cache[f"A{L}"] - Y) / N if output_delta is None else output_delta     # (N, C)
     out = {L: dZ}
@@ -58,9 +52,8 @@ def grads_from(cache, dZs):
     return grads
 
 
-def backward_variants(params, cache, y, activation):
+def backward_variants(r, params, cache, y, activation):
     """[(bug id, grads)] of the structural backward bugs (their scale does not matter)."""
-    r = ref()
     L = r.num_layers(params)
     f, f_prime = r.ACTIVATIONS[activation]
     P = cache[f"A{L}"]
@@ -72,10 +65,10 @@ def backward_variants(params, cache, y, activation):
     dP = (P - Y) / N                                                           # MSE's dL/dP
     through_softmax = P * (dP - (dP * P).sum(axis=1, keepdims=True))           # J^T dP
     return [
-        ("activation-grad-at-output", grads_from(cache, deltas(params, cache, Y, at_A))),
-        ("missing-activation-grad", grads_from(cache, deltas(params, cache, Y, ones))),
-        ("softmax-grad-mse", grads_from(cache, deltas(params, cache, Y, at_Z, dP * P * (1 - P)))),
-        ("softmax-grad-mse", grads_from(cache, deltas(params, cache, Y, at_Z, through_softmax))),
+        ("activation-grad-at-output", grads_from(cache, deltas(r, params, cache, Y, at_A))),
+        ("missing-activation-grad", grads_from(cache, deltas(r, params, cache, Y, ones))),
+        ("softmax-grad-mse", grads_from(cache, deltas(r, params, cache, Y, at_Z, dP * P * (1 - P)))),
+        ("softmax-grad-mse", grads_from(cache, deltas(r, params, cache, Y, at_Z, through_softmax))),
     ]
 
 

@@ -7,9 +7,9 @@ accuracy play no part.
 """
 import numpy as np
 
-from .base import Failed
-from .compare import as_array, kind_of
-from .registry import Param, kind
+from grader.checks.base import Failed
+from grader.checks.compare import as_array, kind_of
+from grader.checks.registry import Param, kind
 
 
 def trained_params(params, sizes, what):

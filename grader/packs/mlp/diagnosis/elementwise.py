@@ -1,25 +1,27 @@
 """Detectors for the activations, and for arguments changed in place (any function)."""
 import numpy as np
 
-from .finding import Finding
-from .probe import close
-from .variants import ref
+from grader.diagnosis.finding import Finding
+from grader.diagnosis.probe import close
+from grader.diagnosis.registry import detector
 
 
 def _z(seed, shape=(6, 5), scale=3.0):
     return np.random.default_rng(seed).standard_normal(shape) * scale
 
 
+@detector(bugs=("sigmoid-grad-of-activation",))
 def sigmoid_grad(probe):
     z = _z(101)                                                   # (6, 5)
     out = probe.array("sigmoid_grad", z)
-    if close(out, z * (1 - z)) and not close(out, ref().sigmoid_grad(z)):
+    if close(out, z * (1 - z)) and not close(out, probe.reference.sigmoid_grad(z)):
         return [Finding("sigmoid-grad-of-activation", "sigmoid_grad",
                         f"sigmoid_grad(z) returned z·(1 − z): at z = {z[0, 0]:.3g} it gave "
-                        f"{out[0, 0]:.3g}, where σ′(z) = {ref().sigmoid_grad(z)[0, 0]:.3g}")]
+                        f"{out[0, 0]:.3g}, where σ′(z) = {probe.reference.sigmoid_grad(z)[0, 0]:.3g}")]
     return []
 
 
+@detector(bugs=("tanh-overflow",))
 def tanh(probe):
     z = _z(102, scale=2.0)
     big = np.array([[-1000.0, -400.0, 0.0, 400.0, 1000.0]])
@@ -41,8 +43,7 @@ COMPOSITES = ("one_hot", "cross_entropy", "forward", "backward", "predict", "acc
 # perturbs x by design; numgrad-not-restored covers it), minibatches and train.
 
 
-def _sweep_inputs():
-    r = ref()
+def _sweep_inputs(r):
     rng = np.random.default_rng(103)
     params = {"W1": rng.standard_normal((4, 5)) / 2, "b1": rng.standard_normal(5) / 2,
               "W2": rng.standard_normal((5, 3)) / 2, "b2": rng.standard_normal(3) / 2}
@@ -61,13 +62,14 @@ def _sweep_inputs():
     }
 
 
+@detector(bugs=("mutates-input",), always=True)
 def mutates_input(probe):
     """Call each function with arguments in shared memory and see whether they change.
 
     A composite (forward, backward, ...) is named only when none of the helpers it may
     call changes its own argument: then the helper is where the bug is.
     """
-    inputs = _sweep_inputs()
+    inputs = _sweep_inputs(probe.reference)
     found = []
     for name in HELPERS + COMPOSITES:
         if name in COMPOSITES and found:
