@@ -187,9 +187,10 @@ class Grading:
                           remaining=self.remaining, dead=self.dead)
             try:
                 note = self.task.kinds[spec.kind](ctx)
+                self.facts[spec.id] = dict(ctx.facts)
                 return PASSED, note or "", "", False, session.stand_in_calls
             except Failed as failure:
-                self.facts[spec.id] = failure.facts
+                self.facts[spec.id] = {**ctx.facts, **failure.facts}
                 return FAILED, failure.rationale, failure.help or spec.help, False, session.stand_in_calls
             except OutOfTime:
                 self.out_of_time += 1

@@ -8,6 +8,11 @@ are neither run nor shown.
 The source graded is rebuilt from the namespace: the source of each function and class
 the caller defined (``inspect.getsource``, which Jupyter supports), its module imports
 and its simple constants.
+
+The report is shown once. ``check()`` returns a SelfCheck: in a script or a terminal it
+prints the text report and its repr is one line; under IPython (a notebook, a console) it
+displays the report itself (HTML in a notebook, text in a console), and when it is the
+last line of a cell the returned object does not show it a second time.
 """
 import ast
 import inspect
@@ -18,9 +23,10 @@ import types
 from pathlib import Path
 
 from .grade import grade_submission, select
-from .report.text import render_text
+from .report.text import fix_first, grouped, remember_task, render_text
+from .result import GRADER_ERROR
 from .submission import load
-from .task import load_task
+from .task import DEFAULT_TASK, load_task
 
 IGNORED = {"In", "Out", "get_ipython", "exit", "quit", "check"}
 NOTHING_FOUND = "check() found no functions of the task {task!r} in this namespace (looked for: {names})"
@@ -73,13 +79,83 @@ def _is_literal(value):
         return False
 
 
-def check(function=None, task="mlp", namespace=None, file=None):
-    """Grade the task's functions defined here with the public checks; print the report.
+class SelfCheck:
+    """What ``check()`` returns: the report (``.report``; its attributes read through, so
+    ``.score`` out of ``.max_score``), its text (``str()``, ``.text``) and HTML
+    (``_repr_html_``), with a one-line repr instead of the dataclass dump."""
+
+    def __init__(self, report):
+        self.report = report
+        self.text = render_text(report)
+        self._shown_in = None           # the IPython execution that displayed it already
+
+    def __getattr__(self, name):
+        if name.startswith("__") or name == "report":
+            raise AttributeError(name)
+        return getattr(self.report, name)
+
+    def __str__(self):
+        return self.text
+
+    def __repr__(self):
+        report = self.report
+        if report.status == GRADER_ERROR:
+            return "<self-check: not graded (grader error, not your fault)>"
+        parts = [f"{report.score}/{report.max_score} on the public checks"]
+        todo = [f.name for f, _ in fix_first(report, limit=len(report.functions))]
+        if todo:
+            shown = ", ".join(todo[:3]) + (f" and {len(todo) - 3} more" if len(todo) > 3 else "")
+            parts.append(f"to fix: {shown}")
+        for line, names in grouped(report):
+            parts.append(line.split(",")[0])
+        return f"<self-check of {report.submission}: {'; '.join(parts)}>"
+
+    def _repr_html_(self):
+        """The report page's body (styles scoped to it) for a notebook's output."""
+        from .report.html import render_html_fragment
+        return render_html_fragment(self.report)
+
+    def _ipython_display_(self):
+        shell = _ipython()
+        if shell is not None and self._shown_in is not None and self._shown_in == shell.execution_count:
+            self._shown_in = None       # check() showed it in this very cell: not twice
+            return
+        self._display(shell)
+
+    def _display(self, shell):
+        """Show the report through IPython: text, and HTML when it can be rendered."""
+        from IPython.display import display
+        bundle = {"text/plain": self.text}
+        try:
+            bundle["text/html"] = self._repr_html_()
+        except Exception:               # no HTML (e.g. jinja2 missing): the text still shows
+            pass
+        display(bundle, raw=True)
+        self._shown_in = getattr(shell, "execution_count", None)
+
+
+def _ipython():
+    """The running IPython shell (a notebook kernel or a console), or None."""
+    module = sys.modules.get("IPython")
+    if module is None:
+        return None
+    try:
+        return module.get_ipython()
+    except Exception:
+        return None
+
+
+def check(function=None, task=None, namespace=None, file=None):
+    """Grade the task's functions defined here with the public checks; show the report.
 
     ``check()`` grades every function of the task; ``check("softmax")`` only one.
-    Returns the Report (its score is ``report.score`` out of ``report.max_score``).
+    Returns a SelfCheck (its score is ``.score`` out of ``.max_score``; ``.report`` is
+    the Report). The report is printed to ``file`` (standard output by default), or,
+    under IPython with no ``file``, displayed once.
     """
+    task = DEFAULT_TASK if task is None else task
     the_task = load_task(task)
+    remember_task(the_task)
     names = [f.name for f in the_task.functions]
     if function is not None and function not in names:
         raise ValueError(UNKNOWN_FUNCTION.format(name=function, task=task, names=", ".join(names)))
@@ -97,5 +173,10 @@ def check(function=None, task="mlp", namespace=None, file=None):
                                               only=[function] if function else None))
     report.view = "check"
     report.submission = "your code"
-    print(render_text(report), end="", file=file or sys.stdout)
-    return report
+    result = SelfCheck(report)
+    shell = _ipython() if file is None else None
+    if shell is not None:
+        result._display(shell)
+    else:
+        print(result.text, end="", file=file or sys.stdout)
+    return result

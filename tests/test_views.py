@@ -3,8 +3,13 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import CASES, ROOT, SUBMISSIONS, quick
 from grader.grade import grade
+from grader.report import render_text
+from grader.report.text import LEGEND, fix_first
+from grader.result import CheckResult, FunctionResult, Report
 
 
 def run(*args):
@@ -110,9 +115,96 @@ def test_check_from_a_script(tmp_path):
         "def relu(z):\n    return np.maximum(z, 0)\n"
         "def accuracy(y_pred, y_true):\n    while True:\n        pass\n"
         "report = check()\n"
-        "print('SCORE', report.score, report.max_score)\n")
+        "print('SCORE', report.score, report.max_score)\n"
+        "print(repr(report))\n")
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "SCORE 3 95" in result.stdout
     assert "accuracy() did not finish within" in result.stdout
+    # accuracy's hint is about a wrong value ("a fraction, not a percentage"): not for a timeout
+    assert "a fraction, not a percentage" not in result.stdout
     assert "What to fix first:" in result.stdout
+    assert result.stdout.count("Self-check of your code") == 1             # the report, once
+    # relu (3 points) is right, accuracy hangs, the other 17 of the 19 are not defined
+    assert result.stdout.splitlines()[-1] == \
+        "<self-check of your code: 3/95 on the public checks; to fix: accuracy; 17 functions not defined>"
+
+
+# ------------------------------------------------------------------ the self-check's text
+def test_the_untouched_template_gives_a_short_self_check():
+    result = run("check", "tasks/mlp/template.py")
+    assert result.returncode == 0
+    lines = result.stdout.rstrip().splitlines()
+    assert len(lines) < 15, result.stdout
+    text = " ".join(result.stdout.split())
+    # every one of the 19 functions raises NotImplementedError; the public checks hold 95 points
+    assert "19 functions not written yet (raising NotImplementedError), 95 points:" in text
+    assert "sigmoid, sigmoid_grad, tanh," in text and "accuracy, numerical_gradient" in text
+    assert "not implemented yet" not in text and LEGEND not in text     # no check is listed
+    assert "Nothing you have written fails a public check" in text
+    assert lines[-1] == "Score: 0/95"
+
+
+def test_one_legend_line_at_the_top():
+    text = run("check", str(SUBMISSIONS / "bob.py")).stdout
+    lines = text.splitlines()
+    assert lines.count(LEGEND) == 1 and text.count("✓ passed") == 1
+    assert lines.index(LEGEND) < lines.index(next(line for line in lines if line.startswith("sigmoid ")))
+    assert max(map(len, lines[:4])) <= 78
+
+
+def _function(name, lost, of=None, status="failed", **check):
+    of = of if of is not None else lost
+    checks = [CheckResult(f"{name}.ok", name, f"{name} part one", "passed", points=of - lost, max_points=of - lost)]
+    if lost:
+        checks.append(CheckResult(f"{name}.bad", name, f"{name} part two", status, f"{name} is wrong",
+                                  max_points=lost, **check))
+    return FunctionResult(name, of, [c for c in checks if c.max_points])
+
+
+def test_what_to_fix_first_unblocks_the_most_points_first():
+    report = Report(task="t", submission="s.py", view="check", functions=[
+        _function("a", 2), _function("b", 5, 8), _function("h", 1), _function("c", 3), _function("ok", 0, 4)])
+    # b loses 5; h loses 1 but is a helper of c, which loses 3 (4 in all); c 3; a 2
+    assert [f.name for f, _ in fix_first(report, helpers={"c": ("h",)})] == ["b", "h", "c"]
+    assert [f.name for f, _ in fix_first(report, helpers={})] == ["b", "c", "a"]
+    # equal points: the helper more functions call comes first
+    tie = Report(task="t", submission="s.py", view="check", functions=[_function("x", 2), _function("y", 2)])
+    assert [f.name for f, _ in fix_first(tie, helpers={"p": ("y",), "q": ("y", "x"), "r": ("y",)})] == ["y", "x"]
+
+
+def test_what_to_fix_first_knows_the_tasks_helpers(task):
+    """softmax is a helper of forward, backward, train and predict in task.yaml: losing 2
+    points itself while forward loses 10, fixing it first unblocks 12."""
+    functions = [_function("softmax", 2, 8), _function("one_hot", 3), _function("forward", 10)]
+    report = Report(task="mlp", submission="s.py", view="check", functions=functions, task_digest=task.digest)
+    assert [f.name for f, _ in fix_first(report)] == ["softmax", "forward", "one_hot"]
+    changed = Report(task="mlp", submission="s.py", view="check", functions=functions, task_digest="0" * 64)
+    assert [f.name for f, _ in fix_first(changed)] == ["forward", "one_hot", "softmax"]   # not the task graded
+
+
+@pytest.mark.parametrize("call_error, shown", [("timeout", False), ("crash", False), ("exception", True), (None, True)])
+def test_a_hint_is_shown_for_a_wrong_value_not_for_a_hang(call_error, shown):
+    facts = {"call_error": call_error} if call_error else {}
+    f = _function("softmax", 2, status="error" if call_error else "failed", help="normalise over axis=1",
+                  facts=facts)
+    for view in ("full", "check"):
+        text = render_text(Report(task="mlp", submission="s.py", view=view, functions=[f]))
+        assert ("hint: normalise over axis=1" in text) == shown
+
+
+def test_the_grouped_lines_use_the_graders_own_messages():
+    from grader.engine import MISSING, NOT_IMPLEMENTED
+    from grader.grade import SEE_NOTES
+    from grader.report import text
+    assert (text.NOT_WRITTEN, text.NOT_DEFINED, text.NOT_GRADED) == (NOT_IMPLEMENTED, MISSING, SEE_NOTES)
+
+
+def test_a_file_that_could_not_be_read_gives_a_short_report(tmp_path):
+    binary = tmp_path / "a.py"
+    binary.write_bytes(b"\x00\x01")
+    result = run("check", str(binary))
+    text = " ".join(result.stdout.split())
+    assert "19 functions not graded (see the notes), 95 points:" in text
+    assert "Nothing was graded: see the notes." in text
+    assert len(result.stdout.splitlines()) < 20

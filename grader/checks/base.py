@@ -38,6 +38,9 @@ class Context:
         self.fresh, self.remaining, self.dead = fresh, remaining, set(dead)
         self.params = check.params
         self.inputs = Inputs(task, {**function.let, **check.params.get("let", {})})
+        # what the check observed, for the report's figures and the diagnosis, kept
+        # whatever its outcome (plain data: lists, numbers, strings)
+        self.facts = {}
 
     # ------------------------------------------------------------ the inputs
     def value(self, spec):

@@ -6,16 +6,32 @@ checks only, with a short "what to fix first" list at the end).
 """
 import textwrap
 
-from ..result import GRADER_ERROR, LIMITS
+from ..result import ERROR, FAILED, GRADER_ERROR, LIMITS, PASSED
 from ..safetext import clip, safe
 
 MARKS = {"passed": "✓", "failed": "✗", "error": "!"}
+LEGEND = "✓ passed   ✗ failed (wrong or not defined)   ! error (raised, hung or crashed)"
 WIDTH = 78
 CHECK_HEADER = ("Self-check of {submission}: public checks only ({points} of the task's points); "
                 "hidden checks run when your work is graded.")
 HIDDEN_LINE = "  + {n} hidden check{s} (counted in the score, not shown)"
 FIX_FIRST = "What to fix first:"
 ALL_PASS = "All public checks pass."
+ONLY_TO_WRITE = "Nothing you have written fails a public check; the functions above are still to write."
+NOTHING_GRADED = "Nothing was graded: see the notes."
+# Functions every check of which says the same thing are listed on one line, by group:
+# (the engine's message for each check, the group's line). The messages are the engine's
+# own (grader/engine.py NOT_IMPLEMENTED and MISSING; grade.py SEE_NOTES; a test keeps
+# them equal).
+NOT_WRITTEN = "{name} is not implemented yet (it raises NotImplementedError)"
+NOT_DEFINED = "{name} is not defined in your file"
+NOT_GRADED = "not graded (see the notes)"
+GROUPS = (
+    ("not-written", ERROR, NOT_WRITTEN,
+     "{n} function{s} not written yet (raising NotImplementedError), {points} point{ps}:"),
+    ("not-defined", FAILED, NOT_DEFINED, "{n} function{s} not defined, {points} point{ps}:"),
+    ("not-graded", None, NOT_GRADED, "{n} function{s} not graded (see the notes), {points} point{ps}:"),
+)
 GRADER_ERROR_LINES = ("grader error, not your fault: this submission was not graded",
                       "(a problem of the grader's own; it must be graded again once that is fixed)")
 GRADER_ERROR_SCORE = "Score: none (grader error, not your fault: not graded)"
@@ -52,6 +68,37 @@ def _label(c):
     return label
 
 
+def show_help(c):
+    """Whether a check's hint is shown: only when it did not pass, and not when the call
+    hung or its process ended (the hint is about a wrong value, which a timeout is not)."""
+    return bool(c.help) and c.status != PASSED and \
+        (c.facts or {}).get("call_error") not in ("timeout", "crash")
+
+
+def group_of(f):
+    """The group (see GROUPS) of a function every check of which says it was not written,
+    not defined or not graded; None for any other function."""
+    if not f.checks:
+        return None
+    for key, status, message, _ in GROUPS:
+        text = message.format(name=f.name)
+        if all(c.message == text and (status is None or c.status == status) for c in f.checks):
+            return key
+    return None
+
+
+def grouped(report):
+    """[(group line, [function names])] for the functions listed by group, in GROUPS order."""
+    out = []
+    for key, _, _, line in GROUPS:
+        functions = [f for f in report.functions if group_of(f) == key]
+        if functions:
+            n, points = len(functions), sum(f.max_score for f in functions)
+            out.append((line.format(n=n, s="s" if n != 1 else "", points=points, ps="s" if points != 1 else ""),
+                        [f.name for f in functions]))
+    return out
+
+
 def _function(report, f):
     title = f"{_name(f.name)}{'  (missing)' if f.missing else ''}"
     out = [f"{title:<{WIDTH - 10}}{f.score:>4} / {f.max_score}"]
@@ -59,7 +106,7 @@ def _function(report, f):
         out.append(f"  {MARKS.get(c.status, '?')} {_label(c)}")
         if c.message:
             out.append(_wrap(c.message, "      "))
-        if c.help and c.status != "passed":
+        if show_help(c):
             out.append(_wrap(f"hint: {clip(c.help, LIMITS['help'])}", "      ", None))
     hidden = len(f.checks) - len(report.shown_checks(f))
     if hidden:
@@ -73,18 +120,68 @@ def _function(report, f):
     return out
 
 
-def fix_first(report, limit=3):
-    """The first failing check of the first few failing functions, in task order.
+def fix_first(report, limit=3, helpers=None):
+    """The first failing check of the few functions whose fixing unblocks the most points.
 
-    End-to-end checks come last: they usually fail because of a function before them.
+    A function ranks by the points it loses plus the points lost by the failing functions
+    that call it (its callers in the task's ``helpers``): when the student runs their own
+    code, a helper's bug is in the way of every caller, even though the grade gives each
+    caller a correct stand-in. Ties go to the helper more functions call, then task order.
+    Functions not written yet (see GROUPS) are left to their own line.
+    ``helpers``: {function: its helpers}; None: the task's, when the report's task can be
+    loaded and is the one graded (same digest), else none.
     """
-    firsts = []
+    if helpers is None:
+        helpers = task_helpers(report.task, report.task_digest)
+    order = {f.name: i for i, f in enumerate(report.functions)}
+    callers = {}
+    for name, names in helpers.items():
+        for helper in names:
+            callers.setdefault(helper, set()).add(name)
+    failing = {}
     for f in report.functions:
-        bad = [c for c in report.shown_checks(f) if c.status != "passed" and c.max_points]
-        if bad:
-            firsts.append((any(not c.end_to_end for c in bad), f, bad[0]))
-    firsts.sort(key=lambda t: not t[0])          # stable: own failures first, in task order
-    return [(f, c) for _, f, c in firsts[:limit]]
+        bad = [c for c in report.shown_checks(f) if c.status != PASSED and c.max_points]
+        if bad and group_of(f) is None:
+            failing[f.name] = (f, bad[0], f.max_score - f.score)
+    def key(name):
+        f, _, loss = failing[name]
+        blocked = sum(failing[g][2] for g in callers.get(name, ()) if g in failing)
+        return (-(loss + blocked), -len(callers.get(name, ())), order[name])
+    return [failing[name][:2] for name in sorted(failing, key=key)[:limit]]
+
+
+def fix_first_headline(report, todo):
+    """The line above the "what to fix first" list (``todo``: fix_first's answer)."""
+    if todo:
+        return FIX_FIRST
+    groups = {group_of(f) for f in report.functions}
+    return ONLY_TO_WRITE if groups & {"not-written", "not-defined"} else \
+        NOTHING_GRADED if "not-graded" in groups else ALL_PASS
+
+
+_HELPERS = {}                   # (task name, digest) -> {function: its helpers}
+
+
+def remember_task(task):
+    """Note a loaded Task's helpers, so reports of it need not load it again."""
+    _HELPERS[(task.name, task.digest)] = {f.name: tuple(f.helpers)
+                                          for f in task.every_function or task.functions}
+
+
+def task_helpers(task, digest):
+    """{function: helpers} of the task named ``task`` whose digest is ``digest``: one
+    remembered (remember_task), else the one ``task`` names if it loads with that digest
+    (so a renamed or changed task is never mistaken for the one graded); {} otherwise."""
+    if (task, digest) not in _HELPERS:
+        try:
+            from ..task import load_task
+            loaded = load_task(task)
+        except Exception:
+            return {}
+        if not digest or loaded.digest != digest:
+            return {}
+        _HELPERS[(task, digest)] = {f.name: tuple(f.helpers) for f in loaded.every_function or loaded.functions}
+    return _HELPERS[(task, digest)]
 
 
 def render_text(report):
@@ -96,15 +193,20 @@ def render_text(report):
         out += [_wrap(CHECK_HEADER.format(submission=submission, points=report.max_score), "", None), ""]
     else:
         out += [f"grader · task {_name(report.task)} · {submission}", ""]
-    for f in report.functions:
+    shown = [f for f in report.functions if group_of(f) is None]
+    if any(report.shown_checks(f) for f in shown):
+        out += [LEGEND, ""]
+    for f in shown:
         out += _function(report, f) + [""]
+    for line, names in grouped(report):
+        out += [line, _wrap(", ".join(_name(n) for n in names), "  ", None), ""]
     if report.notes:
         out.append("Notes:")
         out.extend(_wrap(f"- {n}", "  ", None) for n in report.shown_notes())
         out.append("")
     if report.view == "check":
         todo = fix_first(report)
-        out.append(FIX_FIRST if todo else ALL_PASS)
+        out.append(_wrap(fix_first_headline(report, todo), "", None))
         bugs = {d.get("function"): d.get("title", "") for d in reversed(report.shown_diagnoses())}
         for i, (f, c) in enumerate(todo, 1):
             line = (f"{i}. {_name(f.name)}: {clip(c.description, LIMITS['description'])}" +

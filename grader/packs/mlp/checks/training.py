@@ -32,6 +32,19 @@ def trained_params(params, sizes, what):
     return trained
 
 
+MIN_CONFUSION = 100             # held-out samples a confusion matrix is drawn for (not XOR's 4)
+
+
+def confusion(labels, predicted, classes):
+    """Counts of (true label, predicted label) -> a classes x classes list of ints
+    (rows: the true label); predictions outside 0..classes-1 are left out."""
+    labels, predicted = np.asarray(labels).astype(np.int64).ravel(), np.asarray(predicted).astype(np.int64).ravel()
+    inside = (predicted >= 0) & (predicted < classes) & (labels >= 0) & (labels < classes)
+    counts = np.zeros((classes, classes), dtype=np.int64)
+    np.add.at(counts, (labels[inside], predicted[inside]), 1)
+    return counts.tolist()
+
+
 @kind(summary="`train(...)` reaches `threshold` accuracy on held-out data for every seed (scored "
               "with the reference predict)",
       params={"train": Param("pair", required=True, doc="[X, y]"),
@@ -63,6 +76,8 @@ def learns(ctx):
         trained = trained_params(params, sizes, what)
         predicted = ctx.reference("predict", trained, X_test, activation)
         acc = float(np.mean(predicted == y_test))
+        if "confusion" not in ctx.facts and len(y_test) >= MIN_CONFUSION:     # the first seed's, for the page
+            ctx.facts["confusion"] = confusion(y_test, predicted, sizes[-1])
         if acc < p["threshold"]:
             raise Failed(f"{what}: accuracy {acc:.1%} on {p.get('test_name', name)}; at least "
                          f"{p['threshold']:.0%} expected")
