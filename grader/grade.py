@@ -10,12 +10,7 @@ from .names import DID_YOU_MEAN, near_misses
 from .packs import load_pack
 from .result import ERROR, FAILED, PASSED, CheckResult, FunctionResult, Report
 from .safetext import clip
-from .submission import SubmissionError, check_path, load
-
-try:
-    from .submission import class_only_note
-except ImportError:         # the loader without it
-    class_only_note = None
+from .submission import SubmissionError, check_path, class_only_note, load
 from .worker import CallError, Worker, WorkerError
 
 LOAD_FAILED = "{where}: {type}: {message}"
@@ -83,7 +78,7 @@ def grade_submission(sub, task):
             line = sub.defined.get(candidate)
             notes.append(DID_YOU_MEAN.format(name=name, candidate=clip(candidate, 100),
                                              where=sub.where(line) if line else "defined"))
-        if missing and class_only_note is not None:
+        if missing:
             note = class_only_note(sub, wanted)
             if note:
                 notes.append(note)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 
-from .submission import SubmissionError
+from .errors import SubmissionError
 
 PYTHON_CELL_MAGICS = ("time", "timeit", "capture")
 MAX_SHOWN = 3          # magics quoted in one note

@@ -49,6 +49,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import SubmissionError
+from .notebook import read_notebook
+
 MAX_BYTES = 5 * 2**20
 MAX_QUOTE = 200          # characters of student text quoted in a note
 MAX_DESCRIBED = 60       # characters of a skipped statement quoted in its note
@@ -107,10 +110,6 @@ _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef) + (
     (ast.TypeAlias,) if hasattr(ast, "TypeAlias") else ())
 _TRY = (ast.Try,) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
 _NOT_AT_TOP_LEVEL = (ast.Await, ast.Yield, ast.YieldFrom)
-
-
-class SubmissionError(Exception):
-    """The file cannot be graded at all; the message is one line for the user."""
 
 
 @dataclass
@@ -187,7 +186,6 @@ def load(path, run_toplevel=False):
     path = Path(path)
     cells = None
     if path.suffix == ".ipynb":
-        from .notebook import read_notebook
         check_path(path)
         read_source(path)                   # the same size and binary checks
         nb = read_notebook(path)
