@@ -85,6 +85,7 @@ class Grading:
     def __init__(self, task, worker, sub):
         self.task, self.worker, self.sub = task, worker, sub
         self.results, self.facts = {}, {}
+        self.printed = {}           # check id -> what the student's code printed (failed checks)
         self.dead = {}              # function -> how it hung or crashed (never called again)
         self.out_of_time = 0        # checks not run for lack of budget
         self.started = time.monotonic()
@@ -191,12 +192,14 @@ class Grading:
                 return PASSED, note or "", "", False, session.stand_in_calls
             except Failed as failure:
                 self.facts[spec.id] = {**ctx.facts, **failure.facts}
+                self.printed[spec.id] = session.printed()
                 return FAILED, failure.rationale, failure.help or spec.help, False, session.stand_in_calls
             except OutOfTime:
                 self.out_of_time += 1
                 return ERROR, OUT_OF_TIME.format(seconds=self.task.limits.budget_seconds), "", False, {}
             except CallError as error:
                 self.facts[spec.id] = {"call_error": error.kind}
+                self.printed[spec.id] = session.printed()
                 if error.kind in ("timeout", "crash") and error.func == function.name:
                     self.dead[function.name] = "it did not finish in time" if error.kind == "timeout" \
                         else "its process ended"
@@ -228,6 +231,7 @@ class Grading:
                            status=status, message=message, help=help if status != PASSED else "",
                            points=spec.points if status == PASSED else 0, max_points=spec.points,
                            hidden=spec.hidden, end_to_end=spec.end_to_end, grader_error=grader_error,
+                           output=self.printed.get(spec.id, "") if status != PASSED else "",
                            facts=self.facts.get(spec.id, {}))
 
 

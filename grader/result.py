@@ -13,7 +13,7 @@ GRADED, UNGRADED, GRADER_ERROR = "graded", "ungraded", "grader_error"
 
 # the most of any one text field a report quotes (student text, or grader text that may
 # quote it), so that one hostile message cannot make a report of megabytes
-LIMITS = {"message": 1000, "help": 2000, "description": 500, "note": 1000, "evidence": 1000,
+LIMITS = {"message": 1000, "help": 2000, "description": 500, "note": 1000, "evidence": 1000, "output": 2000,
           "diagnosis": 2000, "name": 200, "submission": 1000}
 MAX_NOTES = 200
 MORE_NOTES = "... and {n} more notes"
@@ -32,6 +32,7 @@ class CheckResult:
     hidden: bool = False
     end_to_end: bool = False
     grader_error: bool = False  # an error of the grader's, not the student's
+    output: str = ""            # what the student's code printed during the check (failed checks only)
     facts: dict = field(default_factory=dict)   # observations for the diagnosis (not reported)
 
 
@@ -123,7 +124,7 @@ class Report:
 
 
 _CHECK_LIMITS = {"id": "name", "description": "description", "status": "name", "message": "message",
-                 "help": "help"}
+                 "help": "help", "output": "output"}
 
 
 def _check_dict(c):

@@ -90,6 +90,7 @@ def _check(c):
                       (_points(c.max_points) if c.status != PASSED else f"{c.points} / {c.max_points}"),
             "message": _text(c.message, "message"),
             "hint": _text(c.help, "help") if show_help(c) else "",
+            "output": _text(c.output, "output"),
             "figures": _figures(c)}
 
 

@@ -15,6 +15,7 @@ WIDTH = 78
 CHECK_HEADER = ("Self-check of {submission}: public checks only ({points} of the task's points); "
                 "hidden checks run when your work is graded.")
 HIDDEN_LINE = "  + {n} hidden check{s} (counted in the score, not shown)"
+PRINTED_LINE = "      your code printed:"
 FIX_FIRST = "What to fix first:"
 ALL_PASS = "All public checks pass."
 ONLY_TO_WRITE = "Nothing you have written fails a public check; the functions above are still to write."
@@ -108,6 +109,9 @@ def _function(report, f):
             out.append(_wrap(c.message, "      "))
         if show_help(c):
             out.append(_wrap(f"hint: {clip(c.help, LIMITS['help'])}", "      ", None))
+        if c.output:
+            out.append(PRINTED_LINE)
+            out.extend("      | " + line for line in safe(clip(c.output, LIMITS["output"])).splitlines())
     hidden = len(f.checks) - len(report.shown_checks(f))
     if hidden:
         out.append(HIDDEN_LINE.format(n=hidden, s="s" if hidden != 1 else ""))

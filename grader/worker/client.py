@@ -66,6 +66,8 @@ _boot()
 # the environment is built from scratch below instead.
 PYTHON_FLAGS = ("-s", "-P") if sys.version_info >= (3, 11) else ("-s",)
 OUTPUT_TAIL_BYTES = 2000
+PRINTED_BYTES = 4000               # of a session's own printed output kept for its report
+PRINTED_LINES = 20
 CONTROL_SECONDS = 10.0             # the zygote answers a control request (no student code) in this
 MAX_STAND_IN_BYTES = 256 << 20     # a stand-in's arguments or result larger than this are refused
 MAX_STAND_IN_ITEMS = 100_000       # items taken from a stand-in that yields
@@ -411,6 +413,20 @@ class Session:
             self.sock.close()
             os.close(self.output)
             self.arena.close()
+
+    def printed(self, lines=PRINTED_LINES, limit=PRINTED_BYTES):
+        """What the student's code printed in this session (stdout and stderr), its first
+        ``lines`` lines and at most ``limit`` bytes, as text; "" when nothing (or closed)."""
+        if not self.alive:
+            return ""
+        try:
+            data = os.pread(self.output, limit + 1, 0)
+        except OSError:
+            return ""
+        text = data[:limit].decode("utf-8", "replace")
+        kept = text.splitlines()[:lines]
+        more = len(data) > limit or len(text.splitlines()) > lines
+        return "\n".join(kept) + ("\n..." if more and kept else "")
 
     def close(self, ended=False):
         """End the session: the zygote kills everything it started -> its status."""

@@ -168,6 +168,7 @@ class Session:
             except protocol.Closed:
                 os._exit(0)
             answer = ops[request["op"]](request)
+            _flush_printed()
             try:
                 protocol.write_frame(self.sock, answer)
             except protocol.Closed:
@@ -176,6 +177,16 @@ class Session:
                 protocol.write_frame(self.sock, {"ok": False, "error": {
                     "type": "Unencodable", "message": f"the result could not be sent back: {exc}"[:500],
                     "frames": []}})
+
+
+def _flush_printed():
+    """Write out what the call printed (the grader reads it off the output fd for the
+    report: Session.printed), whatever the student did to sys.stdout."""
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            stream.flush()
+        except Exception:
+            pass
 
 
 def run(sock, arena_fd, arena_size, output_fd, ready_fd, plan, source, filename, stand_ins,
