@@ -324,7 +324,7 @@ def test_the_page_of_hostile_messages_is_short_and_safe(view):
     assert "\\x1b[2J" in html and "more characters)" in html
 
 
-def test_the_mnist_check_records_the_confusion_matrix_of_the_students_predictions(task):
+def test_the_mnist_check_records_the_confusion_matrix_and_the_training_curve(task):
     from grader.grade import grade
     report = grade(SUBMISSIONS / "alice.py", task)
     check = next(c for f in report.functions for c in f.checks if c.id == "train.mnist")
@@ -337,4 +337,7 @@ def test_the_mnist_check_records_the_confusion_matrix_of_the_students_prediction
     # MNIST's matrix only: XOR's 4 samples are too few to draw (training.MIN_CONFUSION)
     xor = next(c for f in report.functions for c in f.checks if c.id == "train.xor")
     assert "confusion" not in xor.facts
-    assert page.count('src="data:image/png;base64,') == 1 and f"{right} of 2000 right" in page
+    assert page.count('src="data:image/png;base64,') == 2 and f"{right} of 2000 right" in page
+    curve = check.facts["curve"]                                   # accuracy after each of the 3 epochs
+    assert len(curve["student"]) == 3 and curve["threshold"] == 0.85 and curve["percent"] is True
+    assert abs(curve["student"][-1] - right / 2000) < 1e-12       # the last epoch is the check's own result

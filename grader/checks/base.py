@@ -85,9 +85,14 @@ class Context:
         return self._bounded(lambda seconds: self.worker.call(
             func, *for_worker(list(args)), timeout=seconds, return_args=return_args, **for_worker(kwargs)))
 
-    def harness(self, name, *args, what=None, factor=1):
+    def harness(self, name, *args, what=None, factor=1, func=""):
+        """A worker harness routine (see the pack's harness.py); ``func``: the student's
+        function it runs, so that a hang or a crash counts as that function's."""
+        if func and func in self.dead:
+            raise CallError("dead", f"{func} was not called again: it hung or crashed in an earlier check",
+                            func=func)
         return self._bounded(lambda seconds: self.worker.harness(
-            name, *for_worker(list(args)), timeout=seconds, what=what), factor)
+            name, *for_worker(list(args)), timeout=seconds, what=what, func=func), factor)
 
     def reference(self, func, *args, **kwargs):
         """The reference ``func`` on the same inputs, in the grader's process."""

@@ -68,9 +68,13 @@ def _figures(check):
     src = _data_uri(plots.curve_png(curve)) if curve is not None else None
     if src:
         metric = plots.curve_label(curve)
-        figures.append({"src": src, "alt": CURVE_ALT.format(metric=metric),
-                        "caption": f"Your {metric} per epoch beside the reference's, on the same data "
-                                   "and seed."})
+        if curve.get("reference") is not None:
+            alt, caption = CURVE_ALT.format(metric=metric), \
+                f"Your {metric} per epoch beside the reference's, on the same data and seed."
+        else:
+            alt = caption = f"Your {metric} after each epoch of the check's training run" + \
+                (", and the level the check needs (dotted)." if curve.get("threshold") is not None else ".")
+        figures.append({"src": src, "alt": alt, "caption": caption})
     confusion = facts.get("confusion")
     src = _data_uri(plots.confusion_png(confusion)) if confusion is not None else None
     if src:

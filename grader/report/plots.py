@@ -55,24 +55,34 @@ def curve_label(curve):
 
 def curve_png(curve):
     """``{"label": "training loss", "percent": False, "student": [per epoch], "reference":
-    [per epoch]}`` (``percent``: the values are fractions, drawn as percentages) -> a line
-    chart of the student's curve beside the reference's, or None."""
+    [per epoch] (optional), "threshold": a value the check needs (optional)}``
+    (``percent``: the values are fractions, drawn as percentages) -> a line chart of the
+    student's curve, beside the reference's when given, or None."""
     if not isinstance(curve, dict) or not curve_label(curve):
         return None
-    student, reference = _numbers(curve.get("student")), _numbers(curve.get("reference"))
+    student = _numbers(curve.get("student"))
+    reference = _numbers(curve.get("reference")) if curve.get("reference") is not None else []
+    threshold = curve.get("threshold")
+    threshold = float(threshold) if isinstance(threshold, (int, float)) and not isinstance(threshold, bool) \
+        and math.isfinite(threshold) else None
     if student is None or reference is None or all(math.isnan(v) for v in student + reference):
         return None
     fig = Figure(figsize=(6.4, 3.6))
     ax = fig.add_subplot()
     for values, label, color, style in ((reference, "reference", REFERENCE, "--"),
                                         (student, "yours", STUDENT, "-")):
+        if not values:
+            continue
         epochs = range(1, len(values) + 1)
         ax.plot(epochs, values, style, color=color, label=label, marker="o" if len(values) <= 30 else None,
                 linewidth=2)
+    if threshold is not None:
+        ax.axhline(threshold, color=BAR, linestyle=":", linewidth=1.5, label="needed")
     ax.set_xlabel("epoch")
     ax.set_ylabel(curve_label(curve))
     if curve.get("percent") is True:
-        finite = [v for v in student + reference if not math.isnan(v)]
+        finite = [v for v in student + reference + ([threshold] if threshold is not None else [])
+                  if not math.isnan(v)]
         top = min(1.0, max(finite)) + 0.02
         ax.set_ylim(min(max(0.0, min(finite) - 0.05), top - 0.1), top)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))

@@ -359,9 +359,9 @@ class Worker:
         with self.session(what=f"{func}()") as s:
             return s.call(func, *args, timeout=timeout, return_args=return_args, **kwargs)
 
-    def harness(self, name, *args, timeout=None, what=None):
+    def harness(self, name, *args, timeout=None, what=None, func=""):
         with self.session(what=what or name) as s:
-            return s.harness(name, *args, timeout=timeout, what=what)
+            return s.harness(name, *args, timeout=timeout, what=what, func=func)
 
     @staticmethod
     def _tail(path):
@@ -566,12 +566,13 @@ class Session:
             return answer["result"], _unshare(arena, list(args)), _unshare(arena, kwargs)
         return answer["result"]
 
-    def harness(self, name, *args, timeout=None, what=None):
-        """Run a worker harness routine (one that drives the student's functions)."""
+    def harness(self, name, *args, timeout=None, what=None, func=""):
+        """Run a worker harness routine (one that drives the student's functions);
+        ``func``: the student's function it runs, named in its CallError as a call's is."""
         what = what or name
         doc = self._exchange({"op": "harness", "name": name, "args": list(args)},
-                             timeout or self.worker.limits.call_seconds, what)
-        return self._answer(doc, what, "")["result"]
+                             timeout or self.worker.limits.call_seconds, what, func)
+        return self._answer(doc, what, func)["result"]
 
     def _answer(self, doc, what, func):
         try:

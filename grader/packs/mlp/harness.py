@@ -95,5 +95,37 @@ def trace_train(ns, X, y, layer_sizes, kwargs):
     return {"events": events, "params": params}
 
 
-HARNESS = {"loss_numgrad": loss_numgrad,
-               "trace_train": trace_train}
+MAX_SNAPSHOTS = 50
+
+
+def train_with_snapshots(ns, X, y, layer_sizes, kwargs, steps_per_epoch):
+    """Run the student's train, keeping a copy of the parameters after every
+    ``steps_per_epoch``-th call of their own sgd_step (its result, or its first argument
+    when it returns nothing) -> {"params": what train returned, "snapshots": [params after
+    epoch 1, 2, ...], "steps": sgd_step calls}. Nothing else about the call changes."""
+    snapshots, steps = [], [0]
+    step = ns.get("sgd_step")
+
+    def counted(*args, **kw):
+        result = step(*args, **kw)
+        steps[0] += 1
+        if steps[0] % steps_per_epoch == 0 and len(snapshots) < MAX_SNAPSHOTS:
+            try:
+                current = result if isinstance(result, dict) else (args[0] if args else None)
+                snapshots.append({k: np.array(v, dtype=np.float64) for k, v in current.items()})
+            except Exception:
+                snapshots.append(None)
+        return result
+
+    if callable(step):
+        ns["sgd_step"] = counted
+    try:
+        params = ns["train"](X, y, layer_sizes, **kwargs)
+    finally:
+        if callable(step):
+            ns["sgd_step"] = step
+    return {"params": values.materialise(params), "snapshots": snapshots, "steps": steps[0]}
+
+
+HARNESS = {"loss_numgrad": loss_numgrad, "trace_train": trace_train,
+           "train_with_snapshots": train_with_snapshots}

@@ -35,6 +35,25 @@ def trained_params(params, sizes, what):
 MIN_CONFUSION = 100             # held-out samples a confusion matrix is drawn for (not XOR's 4)
 
 
+def _curve(ctx, run, sizes, activation, X_test, y_test, epochs, steps):
+    """Held-out accuracy after each epoch, from the parameters the run kept after each
+    epoch's last sgd_step -> [float] (one per epoch), or None when the run's steps do not
+    fall into ``epochs`` epochs of ``steps`` (train did not call sgd_step once a batch)."""
+    if not isinstance(run, dict):
+        return None
+    snapshots = run.get("snapshots")
+    if run.get("steps") != epochs * steps or not isinstance(snapshots, list) or len(snapshots) != epochs:
+        return None
+    curve = []
+    for snapshot in snapshots:
+        try:
+            trained = trained_params(snapshot, sizes, "a snapshot")
+        except Failed:
+            return None
+        curve.append(float(np.mean(ctx.reference("predict", trained, X_test, activation) == y_test)))
+    return curve
+
+
 def confusion(labels, predicted, classes):
     """Counts of (true label, predicted label) -> a classes x classes list of ints
     (rows: the true label); predictions outside 0..classes-1 are left out."""
@@ -71,13 +90,24 @@ def learns(ctx):
     for seed in p.get("seeds", [0]):
         what = (f"train(X, y, {sizes}, activation={activation!r}, lr={p['lr']}, epochs={p['epochs']}, "
                 f"batch_size={p['batch_size']}, seed={seed}) on {name}")
-        params = ctx.call("train", X, y, sizes, activation=activation, lr=p["lr"],
-                          epochs=p["epochs"], batch_size=p["batch_size"], seed=seed)
+        kwargs = {"activation": activation, "lr": p["lr"], "epochs": p["epochs"],
+                  "batch_size": p["batch_size"], "seed": seed}
+        figures = "confusion" not in ctx.facts and len(y_test) >= MIN_CONFUSION  # the first seed's, for the page
+        if figures:
+            steps = -(-len(y) // p["batch_size"])                  # sgd_step calls an epoch takes
+            run = ctx.harness("train_with_snapshots", X, y, sizes, kwargs, steps, what="train()", func="train")
+            params = run["params"] if isinstance(run, dict) else None
+        else:
+            params = ctx.call("train", X, y, sizes, **kwargs)
         trained = trained_params(params, sizes, what)
         predicted = ctx.reference("predict", trained, X_test, activation)
         acc = float(np.mean(predicted == y_test))
-        if "confusion" not in ctx.facts and len(y_test) >= MIN_CONFUSION:     # the first seed's, for the page
+        if figures:
             ctx.facts["confusion"] = confusion(y_test, predicted, sizes[-1])
+            curve = _curve(ctx, run, sizes, activation, X_test, y_test, p["epochs"], steps)
+            if curve:
+                ctx.facts["curve"] = {"label": "held-out accuracy", "percent": True,
+                                      "student": curve, "threshold": p["threshold"]}
         if acc < p["threshold"]:
             raise Failed(f"{what}: accuracy {acc:.1%} on {p.get('test_name', name)}; at least "
                          f"{p['threshold']:.0%} expected")
