@@ -35,6 +35,7 @@ CAP_LAST = 63
 CAPABILITY_VERSION_3 = 0x20080522
 SESSION_UIDS = (1 << 30, 1 << 31)  # a fresh uid per session, drawn from this range
 WORK = "/tmp/work"                 # a session's working directory: its own empty tmpfs
+SCRATCH_VARIABLES = ("MPLCONFIGDIR",)    # folders of preloaded libraries, under WORK
 KEYCTL_JOIN_SESSION_KEYRING = 1
 # syscall numbers: keyctl, add_key, request_key (refused by seccomp), by machine
 KEY_SYSCALLS = {"x86_64": (250, 248, 249), "aarch64": (219, 217, 218)}
@@ -187,6 +188,24 @@ def _seccomp_refuse(numbers):
     return True
 
 
+PRELOAD_SCRATCH = WORK + "/.preload"     # the zygote's own writable folder while it preloads
+_scratch = []
+
+
+def preload_scratch(sandbox):
+    """A writable folder for libraries the zygote preloads (matplotlib needs a cache
+    folder at import): in the sandbox, a tmpfs of the zygote's own on /tmp/work, which every
+    session covers with its own tmpfs (so no session sees what another left there) -> the
+    folder, or None outside the sandbox (the library finds its usual one)."""
+    if not sandbox:
+        return None
+    if not _scratch:
+        _mount(b"tmpfs", WORK, b"tmpfs", MS_NOSUID | MS_NODEV, b"size=16m,mode=0755", "the zygote's scratch")
+        os.makedirs(PRELOAD_SCRATCH, 0o755, exist_ok=True)
+        _scratch.append(PRELOAD_SCRATCH)
+    return _scratch[0]
+
+
 def enter_session(sandbox, limits):
     """Everything a session does before the submission's code runs (see the docstring).
 
@@ -205,6 +224,11 @@ def enter_session(sandbox, limits):
         if sandbox.get("root"):
             uid = SESSION_UIDS[0] + secrets.randbelow(SESSION_UIDS[1] - SESSION_UIDS[0])
             os.chown(work, uid, uid)
+        for name in SCRATCH_VARIABLES:         # preloaded libraries' folders, fresh and empty
+            if os.environ.get(name, "").startswith(WORK + "/"):
+                os.makedirs(os.environ[name], 0o700, exist_ok=True)
+                if uid is not None:
+                    os.chown(os.environ[name], uid, uid)
         os.chdir(work)
         _fresh_keyring()
         apply_limits(limits)

@@ -43,6 +43,9 @@ import _gw_protocol as protocol
 import _gw_session as session
 
 
+SANDBOX = []                    # the sandbox config main() entered (empty: none)
+
+
 def preload(modules):
     """Import the PRELOADABLE ones of ``modules`` (names the submission imports); one that
     is not installed or fails is left for the session to report, as without preloading."""
@@ -51,10 +54,18 @@ def preload(modules):
             continue
         if name.startswith("matplotlib"):
             os.environ.setdefault("MPLBACKEND", "Agg")       # no display in a sandbox
+            scratch = jail.preload_scratch(SANDBOX[0] if SANDBOX else None)
+            if scratch and "MPLCONFIGDIR" not in os.environ:
+                os.environ["MPLCONFIGDIR"] = scratch + "/matplotlib"
+                os.makedirs(os.environ["MPLCONFIGDIR"], exist_ok=True)
+        before = set(sys.modules)
         try:
             __import__(name)
-        except Exception:
-            pass
+        except BaseException:
+            # a half-imported package would break the session's own import (which then
+            # reports the error as without preloading): forget all of it
+            for added in set(sys.modules) - before:
+                del sys.modules[added]
 
 
 class Zygote:
@@ -199,6 +210,7 @@ def main(fd, config):
         for name in PRELOADED:
             __import__(name)
         jail.enter_sandbox(config.get("sandbox"), config.get("python_paths", []))
+        SANDBOX.append(config.get("sandbox"))
         jail.guard_zygote()
         session.use_harness(config.get("harness", []))
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
