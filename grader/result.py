@@ -62,6 +62,7 @@ class Report:
     grader_error: bool = False  # the grader failed as a whole (e.g. the worker could not start)
     ungraded: bool = False      # nothing could be graded (unreadable, empty, not loadable)
     task_digest: str = ""       # sha256 of the task folder's files (task.task_digest)
+    seconds: float = 0.0        # how long grading took (not in to_dict: reports stay deterministic)
 
     @property
     def status(self):
