@@ -50,3 +50,19 @@ def not_passed(report):
 
 
 __all__ = ["CASES", "ROOT", "SUBMISSIONS", "WorkerLimits", "not_passed", "quick", "statuses"]
+
+
+def forced_diagnosis(path, task):
+    """Every detector of ``task`` run on the file at ``path``, failed checks or not ->
+    (diagnoses, notes): how the tests show right code is never diagnosed."""
+    from grader.diagnosis import diagnose
+    from grader.packs import load_pack
+    from grader.result import FunctionResult
+    from grader.submission import load
+    from grader.worker import Worker
+    sub = load(path)
+    with Worker(sub.source, sub.filename, sub.statements, task.limits,
+                harness=load_pack(task.pack).harness) as worker:
+        defined = worker.start()["functions"]
+        functions = [FunctionResult(f.name, f.points, []) for f in task.functions]
+        return diagnose(task, worker, functions, defined, probe_all=True)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SUBMISSIONS
+from conftest import SUBMISSIONS
 from grader.grade import grade
 from grader.report import render_html, render_summary_html
 from test_html_report import sample_summary

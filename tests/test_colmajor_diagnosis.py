@@ -11,13 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.diagnosis import diagnose
+from conftest import forced_diagnosis
 from grader.grade import grade
-from grader.packs import load_pack
-from grader.result import FunctionResult
-from grader.submission import load
 from grader.task import load_task
-from grader.worker import Worker
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = ROOT / "submissions" / "colmajor"
@@ -96,13 +92,7 @@ def test_each_form_of_a_bug_is_diagnosed_exactly_and_costs_only_its_function(bug
 
 @pytest.mark.parametrize("path", [CORRECT, ROOT / "reference" / "dnn_colmajor.py"], ids=["correct", "reference"])
 def test_no_detector_fires_on_right_code_even_when_forced(path, task):
-    sub = load(path)
-    with Worker(sub.source, sub.filename, sub.statements, task.limits,
-                harness=load_pack(task.pack).harness) as worker:
-        defined = worker.start()["functions"]
-        functions = [FunctionResult(f.name, f.points, []) for f in task.functions]
-        diagnoses, notes = diagnose(task, worker, functions, defined, probe_all=True)
-    assert diagnoses == [] and notes == []
+    assert forced_diagnosis(path, task) == ([], [])
 
 
 def test_a_bug_the_catalog_does_not_know_names_nothing(task):

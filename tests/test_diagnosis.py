@@ -9,13 +9,11 @@ even when every detector is forced to run.
 """
 import pytest
 
-from conftest import ROOT
-from grader.diagnosis import declaration, detector, diagnose
+from conftest import ROOT, forced_diagnosis
+from grader.diagnosis import declaration, detector
 from grader.packs import load_pack
 from grader.report import render_text
 from grader.result import CheckResult, FunctionResult, Report
-from grader.submission import load
-from grader.worker import Worker
 from mutants import MUTANTS, M, grade_all, render_table
 
 VARIANTS = sorted((ROOT / "tests" / "variants").glob("*.py"))
@@ -99,12 +97,7 @@ def test_valid_variant_gets_full_marks_and_no_diagnosis(path, variant_reports):
 @pytest.mark.parametrize("path", VARIANTS + [ROOT / "submissions" / "alice.py"],
                          ids=[p.stem for p in VARIANTS] + ["alice"])
 def test_no_detector_fires_on_right_code_even_when_forced(path, task):
-    sub = load(path)
-    with Worker(sub.source, sub.filename, sub.statements, task.limits,
-                harness=load_pack(task.pack).harness) as worker:
-        defined = worker.start()["functions"]
-        functions = [FunctionResult(f.name, f.points, []) for f in task.functions]
-        diagnoses, notes = diagnose(task, worker, functions, defined, probe_all=True)
+    diagnoses, notes = forced_diagnosis(path, task)
     assert diagnoses == []
     assert notes == []
 

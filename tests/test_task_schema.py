@@ -4,7 +4,6 @@
 Each broken task is the shipped tasks/mlp folder copied into tmp_path with one edit of
 task.yaml's text, and must be refused with exactly one located line.
 """
-import json
 import shutil
 import subprocess
 import sys
