@@ -57,7 +57,8 @@ def test_a_usable_part_is_still_graded_next_to_a_broken_cell(tmp_path):
 
 @pytest.mark.parametrize("target, message", [
     ("does/not/exist.py", "does/not/exist.py: no such file"),
-    ("submissions", "submissions is a directory; give one submission file"),
+    ("submissions", "submissions: is a directory: to grade a class, give --out DIR (the folder for its "
+                    "reports and grades.csv)"),
 ])
 def test_paths_that_are_no_file_are_command_line_errors(target, message):
     result = grade_cli(target)
