@@ -1,6 +1,11 @@
 """The command line: ``grader run SUBMISSION [--task mlp] [--format text|json] [--out FILE]``,
 ``grader check SUBMISSION ...`` and, for course staff, ``grader task check TASK``.
 
+``grader run PATH... --out DIR [-j N | --dask ADDRESS] [--roster FILE] [--regrade]`` grades a class
+(grader/batch/, docs/class-grading.md): several files, folders or globs, or one file with
+``--out`` an existing folder. One file without ``--out DIR`` is graded as above. A class
+exits 0, 2 or 4 as below (4: at least one grader error) and 130 after Ctrl-C.
+
 ``--task`` is a task name under tasks/ (``mlp``), a task folder or a task.yaml, relative
 or absolute.
 
@@ -9,6 +14,9 @@ Exit status (``grader run`` and ``grader check``):
 - 0 (EXIT_OK): the submission was graded (or could not be graded for a reason of its
   own: unreadable, empty, not loadable), whatever the score; the report says which
   ("status": "graded" or "ungraded").
+- 1 (EXIT_BELOW): only with ``--fail-under SCORE`` (points, or a percent of the graded
+  points with a ``%`` suffix: ``--fail-under 80%``; with ``--only``, of those functions'
+  points): the report was written and its score is below SCORE (for CI).
 - 2 (EXIT_USAGE): a one-line ``grader: error: ...`` for a bad command line, an unknown or
   invalid task, or a path that cannot be graded (missing, a directory).
 - 3 (EXIT_INTERNAL): an internal error of the grader's, no report (one line;
@@ -16,6 +24,10 @@ Exit status (``grader run`` and ``grader check``):
 - 4 (EXIT_GRADER_ERROR): the report was written, but a problem of the grader's own kept
   the submission from being graded fully ("status": "grader_error"): record no score and
   grade it again.
+
+``grader gradescope --task T -o autograder.zip [--visibility V] [--wheel FILE] [--file NAME]``
+writes Gradescope's autograder bundle (grader/integrations/, docs/integrations.md): 0, or 2
+with the reason.
 
 ``grader task check TASK`` (taskcheck.py): 0 with a summary when the task is ready; 1 with
 ``grader: task check failed: <reason>`` when its reference does not get full marks (or is
@@ -28,14 +40,15 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .grade import grade, grader_failed
+from .grade import SLOW_NOTE, SLOW_SECONDS, grade, grader_failed
 from .report import RENDERERS
 from .result import GRADER_ERROR
 from .safetext import clip
 from .submission import SubmissionError
-from .task import TaskError, load_task
+from .task import DEFAULT_TASK, TaskError, load_task
 
 EXIT_OK, EXIT_USAGE, EXIT_INTERNAL, EXIT_GRADER_ERROR = 0, 2, 3, 4
+EXIT_BELOW = 1                  # --fail-under: graded, and the score is below it
 OUT_OF_MEMORY = "grader error, not your fault: the grader ran out of memory while grading this file"
 VERSION = "grader {version}"
 ERROR_LIMIT = 1000              # characters of a one-line error
@@ -47,18 +60,37 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("run", help="grade one submission with every check (instructors)")
     check = commands.add_parser("check", help="check your own work with the public checks (students)")
+    run.add_argument("submission", nargs="+", metavar="PATH",
+                     help="the student's .py or .ipynb file; or, with --out DIR, a class: files, "
+                          "folders (searched recursively) or globs (see docs/class-grading.md)")
+    check.add_argument("submission", help="the student's .py or .ipynb file")
     for sub in (run, check):
-        sub.add_argument("submission", help="the student's .py or .ipynb file")
-        sub.add_argument("--task", default="mlp",
-                         help="a task name under tasks/, a task folder or a task.yaml (default: mlp)")
+        sub.add_argument("--task", default=DEFAULT_TASK,
+                         help=f"a task name under tasks/, a task folder or a task.yaml (default: {DEFAULT_TASK})")
         sub.add_argument("--format", choices=sorted(RENDERERS), default="text", help="report format (default: text)")
-        sub.add_argument("--out", help="write the report to this file instead of standard output")
+        sub.add_argument("--out", help="write the report to this file instead of standard output"
+                         + ("; for a class, the folder to write every report, grades.csv and the "
+                            "summary to" if sub is run else ""))
         sub.add_argument("--run-toplevel", action="store_true",
                          help="also run the file's top-level code (off by default), under the same limits")
     run.add_argument("--student-view", action="store_true",
                      help="the report as released to students: hidden checks counted, not shown")
+    run.add_argument("-j", "--jobs", type=int, metavar="N",
+                     help="a class: grade N submissions at once (default: the number of cores)")
+    run.add_argument("--roster", metavar="FILE",
+                     help="a class: a CSV with columns id, name, email (names, emails, who is missing)")
+    run.add_argument("--regrade", action="store_true",
+                     help="a class: grade every submission again, even those graded and unchanged")
+    run.add_argument("--dask", metavar="ADDRESS",
+                     help="a class: grade on a Dask cluster, a scheduler's ADDRESS (tcp://host:8786) "
+                          "or local:N (N worker processes here); needs grader[dask] (docs/cluster.md)")
     check.add_argument("--only", metavar="FUNCTION", action="append",
                        help="check only this function (may be repeated)")
+    for sub in (run, check):
+        sub.add_argument("--fail-under", metavar="SCORE", type=fail_under,
+                         help="exit 1 when the score is below SCORE: points, or a percent with %% "
+                              "(80%%) of the points graded (with --only, of those functions)")
+    _gradescope_parser(commands)
     task = commands.add_parser("task", help="work on a task (course staff)")
     task_commands = task.add_subparsers(dest="task_command", required=True, metavar="TASK_COMMAND")
     task_check = task_commands.add_parser(
@@ -87,10 +119,17 @@ def main(argv=None):
 def _run(args):
     if args.command == "task":
         return _task_check(args)
+    if args.command == "gradescope":
+        return _gradescope(args)
     try:
         task = load_task(args.task)
     except TaskError as exc:
         return _error(exc)
+    if args.command == "run":
+        batch = _batch(args, task)
+        if batch is not None:
+            return batch
+        args.submission = args.submission[0]
     path = Path(args.submission)
     self_check = args.command == "check"
     if self_check and args.only:
@@ -113,7 +152,84 @@ def _run(args):
             return _error(CANNOT_WRITE.format(path=args.out, reason=exc.strerror or exc))
     else:
         _write(sys.stdout, text)
-    return EXIT_GRADER_ERROR if report.status == GRADER_ERROR else EXIT_OK
+    if report.seconds > SLOW_SECONDS:       # not in the report: reports do not depend on timing
+        _say(f"grader: note: {SLOW_NOTE.format(seconds=report.seconds)}")
+    if report.status == GRADER_ERROR:
+        return EXIT_GRADER_ERROR
+    return EXIT_BELOW if below(report, args.fail_under) else EXIT_OK
+
+
+def fail_under(text):
+    """``--fail-under``: "80" (points) or "80%" -> (80.0, is_percent)."""
+    percent = text.strip().endswith("%")
+    try:
+        value = float(text.strip().rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected points (80) or a percent (80%)") from None
+    if not 0 <= value < float("inf") or (percent and value > 100):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected 0 to the task's points, or 0% to 100%")
+    return value, percent
+
+
+def below(report, threshold):
+    """Whether the report's score is below ``--fail-under`` (None: never)."""
+    if threshold is None:
+        return False
+    value, percent = threshold
+    if percent:
+        return report.score * 100 < value * report.max_score
+    return report.score < value
+
+
+def _gradescope_parser(commands):
+    from .report.gradescope import DEFAULT_HIDDEN_VISIBILITY, VISIBILITIES
+    gs = commands.add_parser("gradescope", help="write Gradescope's autograder bundle (course staff)")
+    gs.add_argument("--task", default=DEFAULT_TASK,
+                    help=f"a task name under tasks/, a task folder or a task.yaml (default: {DEFAULT_TASK})")
+    gs.add_argument("-o", "--out", default="autograder.zip", help="the zip to write (default: autograder.zip)")
+    gs.add_argument("--visibility", choices=VISIBILITIES, default=DEFAULT_HIDDEN_VISIBILITY,
+                    help=f"when students see the hidden checks' tests (default: {DEFAULT_HIDDEN_VISIBILITY})")
+    gs.add_argument("--wheel", help="the grader wheel to bundle (default: built from this checkout)")
+    gs.add_argument("--file", default="", metavar="NAME",
+                    help="the file name to grade when a submission holds several (default: the "
+                         "template's or the task's name)")
+
+
+def _gradescope(args):
+    from .integrations.gradescope import BundleError, build_bundle
+    try:
+        task = load_task(args.task)
+        wheel = build_bundle(task, args.out, args.visibility, args.wheel, args.file)
+    except (TaskError, BundleError) as exc:
+        return _error(exc)
+    except OSError as exc:
+        return _error(CANNOT_WRITE.format(path=args.out, reason=exc.strerror or exc))
+    _write(sys.stdout, f"{args.out}: Gradescope autograder for task {task.name} ({wheel}); "
+                       "upload it as the assignment's autograder\n")
+    return EXIT_OK
+
+
+CLASS_NEEDS_OUT = "{what}: to grade a class, give --out DIR (the folder for its reports and grades.csv)"
+CLASS_OPTIONS_NEED_OUT = "{options} grade{s} a class: give --out DIR"
+
+
+def _batch(args, task):
+    """``grader run`` of a class (grader/batch/): its exit code; None for one file, which
+    is graded as it always was."""
+    from .batch.command import class_options_without_out, is_batch, run_class
+    if not is_batch(args):
+        options = class_options_without_out(args)
+        if options and not args.out:
+            return _error(CLASS_OPTIONS_NEED_OUT.format(options=", ".join(options),
+                                                        s="" if len(options) > 1 else "s"))
+        if not options or not args.out:
+            return None
+    if not args.out:
+        paths = args.submission
+        what = f"{paths[0]}: is a directory" if len(paths) == 1 and Path(paths[0]).is_dir() else \
+            f"{len(paths)} paths" if len(paths) > 1 else f"{paths[0]}: a glob"
+        return _error(CLASS_NEEDS_OUT.format(what=what))
+    return run_class(args, task, error=_error, say=_say)
 
 
 TASK_CHECK_FAILED = "task check failed: {reason}"
