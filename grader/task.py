@@ -31,7 +31,24 @@ from .packs import KNOWN_PACKS, UNKNOWN_PACK, load_pack
 from .safetext import clip
 from .worker import WorkerLimits
 
-TASKS_DIR = Path(__file__).resolve().parent.parent / "tasks"
+TASKS_PACKAGE = "grader_tasks"  # the repository's tasks/, installed as a package (pyproject.toml)
+CHECKOUT_TASKS = Path(__file__).resolve().parent.parent / "tasks"
+
+
+def shipped_tasks_dir():
+    """The folder of the tasks that ship with the grader: the package ``grader_tasks``
+    through importlib.resources (a wheel's, or an editable install's, which is the
+    checkout's tasks/), else the checkout's tasks/ (the code run from a checkout that is
+    not installed)."""
+    try:
+        from importlib.resources import files
+        folder = Path(str(files(TASKS_PACKAGE)))
+    except (ImportError, TypeError, ValueError):
+        return CHECKOUT_TASKS
+    return folder if folder.is_dir() else CHECKOUT_TASKS
+
+
+TASKS_DIR = shipped_tasks_dir()
 DEFAULT_TASK = "mlp"            # what --task and check() grade against when none is named
 
 UNKNOWN_TASK = "unknown task {name!r}: no {path} (known tasks: {known})"

@@ -1,4 +1,5 @@
-"""Reports: a readable terminal report, JSON for machines and HTML pages for people.
+"""Reports: a readable terminal report, JSON for machines, HTML pages for people, JUnit XML
+for CI servers and Gradescope's results.json.
 
 The HTML renderers (html.py, with its jinja2 templates and matplotlib figures) are
 imported only when HTML is asked for, so text and JSON reports never load either.
@@ -19,6 +20,20 @@ def render_summary_html(summary):
     return render(summary)
 
 
-RENDERERS = {"text": render_text, "json": render_json, "html": render_html}
+def render_junit(report):
+    """JUnit XML: a testsuite per function, a testcase per check (see junit.py)."""
+    from .junit import render_junit as render
+    return render(report)
 
-__all__ = ["RENDERERS", "render_html", "render_json", "render_summary_html", "render_text"]
+
+def render_gradescope(report):
+    """Gradescope's results.json for one file (see gradescope.py)."""
+    from .gradescope import render_gradescope as render
+    return render(report)
+
+
+RENDERERS = {"text": render_text, "json": render_json, "html": render_html,
+             "junit": render_junit, "gradescope": render_gradescope}
+
+__all__ = ["RENDERERS", "render_gradescope", "render_html", "render_json", "render_junit", "render_summary_html",
+           "render_text"]

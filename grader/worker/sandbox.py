@@ -20,13 +20,18 @@ worker runs as a plain child process and the report says so: network isolation a
 hiding files are then the host's job.
 """
 import functools
+import importlib.util
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]           # the repository (grader/..)
+_HERE = Path(__file__).resolve().parents[2]          # grader/..: a checkout, or site-packages
+ROOT = _HERE if (_HERE / "pyproject.toml").is_file() else None     # the repository, if any
+# the grader's own installed packages (the wheel puts them in site-packages, which the
+# worker must see for numpy): the code, the reference and the tasks, hidden in any case
+OWN_PACKAGES = ("grader", "reference", "grader_tasks")
 UNAVAILABLE = "sandbox unavailable ({reason}): the submission ran as a plain process"
 SHARED_TEMP = ("/var/tmp", "/dev/shm")     # hidden; /tmp becomes a private tmpfs
 
@@ -51,15 +56,29 @@ def command_prefix():
     return prefix, None
 
 
+def own_package_dirs():
+    """The folders of the grader's own packages (OWN_PACKAGES) wherever they are installed."""
+    folders = []
+    for name in OWN_PACKAGES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            folders.append(Path(folder).resolve())
+    return folders
+
+
 def hidden_paths(extra=()):
     """Directories the worker must not see: the repository's own (but not a virtual
-    environment inside it, which holds numpy), the given ones, and the shared temp dirs."""
+    environment inside it, which holds numpy), the grader's installed packages (a wheel's,
+    in site-packages), the given ones, and the shared temp dirs."""
     prefix = Path(sys.prefix).resolve()
     paths = []
-    for entry in sorted(ROOT.iterdir()):
+    for entry in sorted(ROOT.iterdir()) if ROOT else ():
         if entry.is_dir() and not entry.is_symlink() and entry not in prefix.parents and entry != prefix:
             paths.append(str(entry))
-    for path in extra:
+    for path in [*own_package_dirs(), *extra]:
         path = Path(path).resolve()
         if path.is_dir() and path not in prefix.parents and str(path) not in paths and path != Path("/"):
             paths.append(str(path))
@@ -83,13 +102,14 @@ def python_paths():
     """Where this interpreter and its packages live: what the worker must keep reading.
 
     Its prefixes, and every package directory on sys.path (a .pth file or PYTHONPATH may
-    put site-packages anywhere), but never the repository itself."""
+    put site-packages anywhere), but never the repository itself. An installed grader lives
+    in one of them: its own packages are hidden inside it (hidden_paths)."""
     paths = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)
              if p and os.path.isdir(p)}
     for entry in sys.path:
         real = os.path.realpath(entry) if entry else ""
         if real and os.path.isdir(real) and os.path.basename(real) in ("site-packages", "dist-packages") \
-                and not Path(real).is_relative_to(ROOT):
+                and not (ROOT and Path(real).is_relative_to(ROOT)):
             paths.add(real)
     return sorted(paths)
 
