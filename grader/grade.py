@@ -38,20 +38,45 @@ def select(task, public_only=False, only=None):
                                every_function=task.every_function or task.functions)
 
 
+def with_helpers(task, only):
+    """``only`` and every function they may call, transitively (their ``helpers``)."""
+    specs = {f.name: f for f in task.functions}
+    needed, todo = set(), list(only)
+    while todo:
+        name = todo.pop()
+        if name in needed or name not in specs:
+            continue
+        needed.add(name)
+        todo.extend(specs[name].helpers)
+    return needed
+
+
+def grade_only(sub, task, public_only=False, only=None):
+    """Grade the loaded ``sub``; with ``only``, report those functions alone, but grade
+    their helpers too (unreported), so a broken helper gets its correct stand-in exactly
+    as in a full grading: --only never costs a function its helper's bug."""
+    if not only:
+        return grade_submission(sub, select(task, public_only))
+    report = grade_submission(sub, select(task, public_only, with_helpers(task, only)))
+    report.functions = [f for f in report.functions if f.name in only]
+    report.diagnoses = [d for d in report.diagnoses if d.get("function") in only]
+    return report
+
+
 def grade(path, task, public_only=False, run_toplevel=False, only=None):
-    """path, Task -> Report; public_only leaves hidden checks out, only names functions.
+    """path, Task -> Report; public_only leaves hidden checks out, only names the
+    functions to report (their helpers are graded too: see grade_only).
 
     A file that cannot be read at all (binary, too large, not a notebook) still gets a
     report: zero, with the reason. SubmissionError is raised only for a path that is no
     file at all (missing, a directory): a command-line mistake.
     """
-    task = select(task, public_only, only)
     try:
         sub = load(path, run_toplevel=run_toplevel)
     except SubmissionError as exc:
         check_path(path)
-        return _ungraded(task, str(path), [], NOT_GRADED.format(reason=exc), FAILED)
-    return grade_submission(sub, task)
+        return _ungraded(select(task, public_only, only), str(path), [], NOT_GRADED.format(reason=exc), FAILED)
+    return grade_only(sub, task, public_only, only)
 
 
 def grade_submission(sub, task):

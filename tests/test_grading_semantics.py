@@ -119,3 +119,16 @@ def test_a_stub_helper_earns_nothing_even_where_its_caller_agrees_with_it(task, 
     functions = by_function(grade(path, task))
     assert functions["softmax"].score == 0
     assert functions["forward"].score == functions["forward"].max_score
+
+
+def test_only_one_function_still_gets_a_correct_stand_in_for_its_broken_helper(task):
+    """grader check --only forward on bob.py (softmax over the wrong axis): softmax is not
+    reported, but it is graded, so forward runs with a correct softmax as in a full check."""
+    from conftest import SUBMISSIONS
+    from grader.grade import grade
+    full = grade(SUBMISSIONS / "bob.py", task, public_only=True)
+    only = grade(SUBMISSIONS / "bob.py", task, public_only=True, only=["forward"])
+    assert [f.name for f in only.functions] == ["forward"] and only.diagnoses == []
+    forward = only.functions[0]
+    assert forward.score == forward.max_score == next(f for f in full.functions if f.name == "forward").score
+    assert any("graded with a correct softmax" in c.message for c in forward.checks)
