@@ -27,7 +27,8 @@ Exit status (``grader run`` and ``grader check``):
 
 ``grader gradescope --task T -o autograder.zip [--visibility V] [--wheel FILE] [--file NAME]``
 writes Gradescope's autograder bundle (grader/integrations/, docs/integrations.md): 0, or 2
-with the reason.
+with the reason. ``grader classroom --task T [--file NAME] [-o DIR] [--force]`` writes
+DIR/.github/workflows/classroom.yml, GitHub Classroom's workflow: 0, or 2 with the reason.
 
 ``grader task check TASK`` (taskcheck.py): 0 with a summary when the task is ready; 1 with
 ``grader: task check failed: <reason>`` when its reference does not get full marks (or is
@@ -78,7 +79,8 @@ def build_parser():
     run.add_argument("-j", "--jobs", type=int, metavar="N",
                      help="a class: grade N submissions at once (default: the number of cores)")
     run.add_argument("--roster", metavar="FILE",
-                     help="a class: a CSV with columns id, name, email (names, emails, who is missing)")
+                     help="a class: a CSV with columns id, name, email, or a Canvas or Moodle export "
+                          "(names, emails, who is missing)")
     run.add_argument("--regrade", action="store_true",
                      help="a class: grade every submission again, even those graded and unchanged")
     run.add_argument("--dask", metavar="ADDRESS",
@@ -90,7 +92,11 @@ def build_parser():
         sub.add_argument("--fail-under", metavar="SCORE", type=fail_under,
                          help="exit 1 when the score is below SCORE: points, or a percent with %% "
                               "(80%%) of the points graded (with --only, of those functions)")
+    run.add_argument("--lms", choices=("canvas", "moodle"),
+                     help="a class: also write the file this LMS imports (OUT/canvas_import.csv or "
+                          "OUT/moodle_import.csv), matched by the --roster export's ids")
     _gradescope_parser(commands)
+    _classroom_parser(commands)
     task = commands.add_parser("task", help="work on a task (course staff)")
     task_commands = task.add_subparsers(dest="task_command", required=True, metavar="TASK_COMMAND")
     task_check = task_commands.add_parser(
@@ -121,6 +127,8 @@ def _run(args):
         return _task_check(args)
     if args.command == "gradescope":
         return _gradescope(args)
+    if args.command == "classroom":
+        return _classroom(args)
     try:
         task = load_task(args.task)
     except TaskError as exc:
@@ -206,6 +214,30 @@ def _gradescope(args):
         return _error(CANNOT_WRITE.format(path=args.out, reason=exc.strerror or exc))
     _write(sys.stdout, f"{args.out}: Gradescope autograder for task {task.name} ({wheel}); "
                        "upload it as the assignment's autograder\n")
+    return EXIT_OK
+
+
+def _classroom_parser(commands):
+    cl = commands.add_parser("classroom", help="write the GitHub Classroom workflow (course staff)")
+    cl.add_argument("--task", default=DEFAULT_TASK,
+                    help=f"a task name under tasks/, a task folder or a task.yaml (default: {DEFAULT_TASK})")
+    cl.add_argument("--file", default="", metavar="NAME",
+                    help="the student's file in the repository (default: the task's name, mlp.py)")
+    cl.add_argument("-o", "--out", default=".", metavar="DIR",
+                    help="write DIR/.github/workflows/classroom.yml (default: the current folder)")
+    cl.add_argument("--force", action="store_true", help="overwrite an existing classroom.yml")
+
+
+def _classroom(args):
+    from .integrations.classroom import ClassroomError, write_workflow
+    try:
+        task = load_task(args.task)
+        path = write_workflow(task, args.out, args.file, args.force)
+    except (TaskError, ClassroomError) as exc:
+        return _error(exc)
+    except OSError as exc:
+        return _error(f"{args.out}: cannot write the workflow: {exc.strerror or exc}")
+    _write(sys.stdout, f"{path}: GitHub Classroom workflow for task {task.name}\n")
     return EXIT_OK
 
 

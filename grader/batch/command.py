@@ -17,6 +17,7 @@ from .duplicates import choose
 from .gradebook import NOT_ON_ROSTER, Row, render_gradebook
 from .grading import html_renderer
 from .identity import Person, identify
+from .lms import NEEDS_ROSTER, lms_file, render_lms
 from .progress import Progress
 from .roster import RosterError, read_roster
 from .run import default_jobs, run_batch
@@ -32,6 +33,8 @@ INTERRUPTED = ("grader: interrupted: {done} of {total} submissions finished and 
 FINISHED = ("grader: {students} students: {graded} graded, {ungraded} ungraded, {missing} missing, "
             "{grader_error} grader error{s}; wrote {gradebook} and {summary}")
 GROUP_NOTE = "group submission of {people}"
+LMS_NAMES = {"canvas": "Canvas", "moodle": "Moodle"}
+WROTE_LMS = "grader: wrote {path} for {name}'s grade import ({n} students of the roster, {empty} without a grade)"
 
 
 def students(found, roster, template):
@@ -90,6 +93,9 @@ def run_class(args, task, error, say):
             validate(dask)
         except DaskError as exc:
             return error(exc)
+    lms = getattr(args, "lms", None)
+    if lms and not args.roster:
+        return error(NEEDS_ROSTER.format(lms=lms, name=LMS_NAMES[lms]))
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         return error(OUT_NOT_A_FOLDER.format(path=args.out))
@@ -128,6 +134,12 @@ def run_class(args, task, error, say):
     counts = summary["counts"]
     say(FINISHED.format(students=len(rows), s="" if counts[GRADER_ERROR] == 1 else "s",
                         gradebook=out / "grades.csv", summary=out / "summary.txt", **counts))
+    if lms:
+        text = render_lms(lms, roster, rows, task)
+        records.write_atomic(out / lms_file(lms), text)
+        scored = {r.id for r in rows if r.scored}
+        say(WROTE_LMS.format(path=out / lms_file(lms), name=LMS_NAMES[lms], n=len(roster.people),
+                             empty=sum(p.id not in scored for p in roster.people)))
     return EXIT_GRADER_ERROR if counts[GRADER_ERROR] else EXIT_OK
 
 
@@ -157,6 +169,6 @@ def is_batch(args):
 def class_options_without_out(args):
     """The class-only options given (for the error when --out is missing)."""
     given = [("--roster", args.roster), ("-j", args.jobs is not None), ("--regrade", args.regrade),
-             ("--dask", getattr(args, "dask", None))]
+             ("--dask", getattr(args, "dask", None)), ("--lms", getattr(args, "lms", None))]
     return [name for name, value in given if value]
 
