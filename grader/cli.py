@@ -222,7 +222,7 @@ def _classroom_parser(commands):
     cl.add_argument("--task", default=DEFAULT_TASK,
                     help=f"a task name under tasks/, a task folder or a task.yaml (default: {DEFAULT_TASK})")
     cl.add_argument("--file", default="", metavar="NAME",
-                    help="the student's file in the repository (default: the task's name, mlp.py)")
+                    help=f"the student's file in the repository (default: the task's name, e.g. {DEFAULT_TASK}.py)")
     cl.add_argument("-o", "--out", default=".", metavar="DIR",
                     help="write DIR/.github/workflows/classroom.yml (default: the current folder)")
     cl.add_argument("--force", action="store_true", help="overwrite an existing classroom.yml")
