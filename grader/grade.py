@@ -132,7 +132,12 @@ def grade_submission(sub, task):
     # report, on a busy machine too); the command line says it when it was unusually long
     return Report(task=task.name, submission=str(sub.path), functions=functions,
                   notes=_ordered(notes), diagnoses=diagnoses,
-                  task_digest=task.digest, seconds=time.monotonic() - started)
+                  task_digest=task.digest, seconds=time.monotonic() - started, helpers=helper_graph(task))
+
+
+def helper_graph(task):
+    """{function: the task functions it may call (its helpers)}, of the whole task."""
+    return {f.name: tuple(f.helpers) for f in task.every_function or task.functions}
 
 
 def grader_failed(task, path, reason):
@@ -165,7 +170,7 @@ def _ungraded(task, submission, notes, reason, status, grader_error=False):
         CheckResult(c.id, f.name, c.description, status, SEE_NOTES, max_points=c.points,
                     hidden=c.hidden, end_to_end=c.end_to_end, grader_error=grader_error)
         for c in f.checks]) for f in task.functions]
-    return Report(task=task.name, submission=submission, functions=functions,
+    return Report(task=task.name, submission=submission, functions=functions, helpers=helper_graph(task),
                   notes=_ordered(notes + [reason]), grader_error=grader_error,
                   ungraded=not grader_error, task_digest=task.digest)
 

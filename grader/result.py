@@ -63,6 +63,8 @@ class Report:
     ungraded: bool = False      # nothing could be graded (unreadable, empty, not loadable)
     task_digest: str = ""       # sha256 of the task folder's files (task.task_digest)
     seconds: float = 0.0        # how long grading took (not in to_dict: reports stay deterministic)
+    helpers: dict = field(default_factory=dict)  # {function: the task functions it may call}: what
+                                                 # to fix first ranks by it (not in to_dict)
 
     @property
     def status(self):

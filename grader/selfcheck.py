@@ -23,7 +23,7 @@ import types
 from pathlib import Path
 
 from .grade import grade_only
-from .report.text import fix_first, grouped, remember_task, render_text
+from .report.text import fix_first, grouped, render_text
 from .result import GRADER_ERROR
 from .submission import load
 from .task import DEFAULT_TASK, load_task
@@ -155,7 +155,6 @@ def check(function=None, task=None, namespace=None, file=None):
     """
     task = DEFAULT_TASK if task is None else task
     the_task = load_task(task)
-    remember_task(the_task)
     names = [f.name for f in the_task.functions]
     if function is not None and function not in names:
         raise ValueError(UNKNOWN_FUNCTION.format(name=function, task=task, names=", ".join(names)))

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from conftest import CASES, ROOT, SUBMISSIONS, quick
-from grader.grade import grade
+from grader.grade import grade, helper_graph
 from grader.report import render_text
 from grader.report.text import LEGEND, fix_first
 from grader.result import CheckResult, FunctionResult, Report
@@ -175,12 +175,16 @@ def test_what_to_fix_first_unblocks_the_most_points_first():
 
 def test_what_to_fix_first_knows_the_tasks_helpers(task):
     """softmax is a helper of forward, backward, train and predict in task.yaml: losing 2
-    points itself while forward loses 10, fixing it first unblocks 12."""
+    points itself while forward loses 10, fixing it first unblocks 12. The report carries
+    the helper graph of the task it was graded against; a report without one ranks by
+    each function's own loss."""
+    graph = helper_graph(task)
+    assert "softmax" in graph["forward"] and grade(SUBMISSIONS / "bob.py", task).helpers == graph
     functions = [_function("softmax", 2, 8), _function("one_hot", 3), _function("forward", 10)]
-    report = Report(task="mlp", submission="s.py", view="check", functions=functions, task_digest=task.digest)
+    report = Report(task="mlp", submission="s.py", view="check", functions=functions, helpers=graph)
     assert [f.name for f, _ in fix_first(report)] == ["softmax", "forward", "one_hot"]
-    changed = Report(task="mlp", submission="s.py", view="check", functions=functions, task_digest="0" * 64)
-    assert [f.name for f, _ in fix_first(changed)] == ["forward", "one_hot", "softmax"]   # not the task graded
+    unknown = Report(task="mlp", submission="s.py", view="check", functions=functions)
+    assert [f.name for f, _ in fix_first(unknown)] == ["forward", "one_hot", "softmax"]
 
 
 @pytest.mark.parametrize("call_error, shown", [("timeout", False), ("crash", False), ("exception", True), (None, True)])

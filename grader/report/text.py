@@ -132,11 +132,11 @@ def fix_first(report, limit=3, helpers=None):
     code, a helper's bug is in the way of every caller, even though the grade gives each
     caller a correct stand-in. Ties go to the helper more functions call, then task order.
     Functions not written yet (see GROUPS) are left to their own line.
-    ``helpers``: {function: its helpers}; None: the task's, when the report's task can be
-    loaded and is the one graded (same digest), else none.
+    ``helpers``: {function: its helpers}; None: the report's (Report.helpers, the graph of
+    the task it was graded against).
     """
     if helpers is None:
-        helpers = task_helpers(report.task, report.task_digest)
+        helpers = report.helpers
     order = {f.name: i for i, f in enumerate(report.functions)}
     callers = {}
     for name, names in helpers.items():
@@ -161,31 +161,6 @@ def fix_first_headline(report, todo):
     groups = {group_of(f) for f in report.functions}
     return ONLY_TO_WRITE if groups & {"not-written", "not-defined"} else \
         NOTHING_GRADED if "not-graded" in groups else ALL_PASS
-
-
-_HELPERS = {}                   # (task name, digest) -> {function: its helpers}
-
-
-def remember_task(task):
-    """Note a loaded Task's helpers, so reports of it need not load it again."""
-    _HELPERS[(task.name, task.digest)] = {f.name: tuple(f.helpers)
-                                          for f in task.every_function or task.functions}
-
-
-def task_helpers(task, digest):
-    """{function: helpers} of the task named ``task`` whose digest is ``digest``: one
-    remembered (remember_task), else the one ``task`` names if it loads with that digest
-    (so a renamed or changed task is never mistaken for the one graded); {} otherwise."""
-    if (task, digest) not in _HELPERS:
-        try:
-            from ..task import load_task
-            loaded = load_task(task)
-        except Exception:
-            return {}
-        if not digest or loaded.digest != digest:
-            return {}
-        _HELPERS[(task, digest)] = {f.name: tuple(f.helpers) for f in loaded.every_function or loaded.functions}
-    return _HELPERS[(task, digest)]
 
 
 def render_text(report):
