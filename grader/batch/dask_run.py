@@ -55,7 +55,6 @@ import os
 import platform
 import re
 import shutil
-import signal
 import socket
 import tarfile
 import tempfile
@@ -69,7 +68,7 @@ from types import SimpleNamespace
 from .. import __version__
 from ..result import GRADER_ERROR
 from . import grading
-from .run import ATTEMPTS, RAISED, WHY_ERROR, _interrupt, finished, plan
+from .run import ATTEMPTS, RAISED, WHY_ERROR, finished, interruptible, plan
 
 EXTRA = "grader[dask]"
 NO_DASK = f'--dask needs dask.distributed, an optional extra: pip install "{EXTRA}" ({{reason}})'
@@ -407,9 +406,8 @@ def run_dask_batch(subs, task, out, spec, options=None, regrade=False, progress=
             progress.start(0, 0, result.kept)
             progress.close()
         return result
-    previous_term = signal.signal(signal.SIGTERM, _interrupt)
     pending = {}
-    try:
+    with interruptible(result, progress):
         with connect(spec) as client:
             try:
                 client.wait_for_workers(1, timeout=WORKER_WAIT_SECONDS)
@@ -481,15 +479,4 @@ def run_dask_batch(subs, task, out, spec, options=None, regrade=False, progress=
                                                     job.attempts)
                 finished(result, record, progress, on_result)
                 top_up()
-    except KeyboardInterrupt as exc:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)     # a second Ctrl-C must not cut the cleanup
-        result.interrupted = True
-        exc.batch = result
-        raise
-    finally:
-        signal.signal(signal.SIGTERM, previous_term)
-        if result.interrupted:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-        if progress:
-            progress.close()
     return result

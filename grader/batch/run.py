@@ -14,6 +14,7 @@ sandboxed worker each grading starts.
 - Ctrl-C (or SIGTERM): the running gradings are stopped (their workers with them),
   everything finished stays on disk, and KeyboardInterrupt reaches the caller.
 """
+import contextlib
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -80,8 +81,8 @@ class BatchResult:
 def _child(conn, out, sub, task, options, attempt):
     """A grading process: grade, write, say how it went, exit."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)            # Ctrl-C is the orchestrator's
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwinds: the worker is closed
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         grading.grade_and_write(out, sub, task, options, attempt)
         message = {"ok": True}
@@ -144,8 +145,7 @@ def run_batch(subs, task, out, jobs=1, options=None, regrade=False, progress=Non
         progress.start(len(queue), jobs, result.kept)
     context = multiprocessing.get_context("fork")
     running = {}
-    previous_term = signal.signal(signal.SIGTERM, _interrupt)
-    try:
+    with interruptible(result, progress, stop=lambda: [_stop(item) for item in running.values()]):
         while queue or running:
             while queue and len(running) < jobs:
                 job = queue.popleft()
@@ -180,10 +180,20 @@ def run_batch(subs, task, out, jobs=1, options=None, regrade=False, progress=Non
                     record = grading.record_failure(out, item.job.sub, task, options, reason,
                                                     item.job.seconds, item.job.attempts)
                 finished(result, record, progress, on_result)
+    return result
+
+
+@contextlib.contextmanager
+def interruptible(result, progress=None, stop=lambda: None):
+    """A batch's body, stopped cleanly by Ctrl-C or SIGTERM (shared with dask_run.py):
+    ``stop()`` ends what is running, ``result`` is marked interrupted and rides on the
+    KeyboardInterrupt as its ``batch``; the progress display is closed in any case."""
+    previous_term = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
     except KeyboardInterrupt as exc:
         signal.signal(signal.SIGINT, signal.SIG_IGN)     # a second Ctrl-C must not cut the cleanup
-        for item in running.values():
-            _stop(item)
+        stop()
         result.interrupted = True
         exc.batch = result
         raise
@@ -193,7 +203,6 @@ def run_batch(subs, task, out, jobs=1, options=None, regrade=False, progress=Non
             signal.signal(signal.SIGINT, signal.default_int_handler)
         if progress:
             progress.close()
-    return result
 
 
 def _interrupt(signum, frame):
@@ -204,12 +213,13 @@ def _start(context, out, job, task, options):
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(send, out, job.sub, task, options, job.attempts),
                               daemon=True)
-    # SIGINT blocked across the fork: the child ignores it before it can arrive
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    # SIGINT and SIGTERM blocked across the fork: the child sets its own handlers before
+    # either can arrive (a stop right after the fork would otherwise run the orchestrator's)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         process.start()
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     send.close()
     return Running(process, receive, job, time.monotonic())
 
