@@ -92,7 +92,9 @@ def test_a_class_on_two_dask_workers_one_killed_gets_the_local_batchs_reports(
     pids = set(cluster.run(os.getpid).values())
     assert killed["pid"] not in pids and len(pids) == 2         # the nanny restarted it
     victim = killed["key"][len("grade-"):].rsplit("-", 2)[0]
-    assert victim in records(remote) and records(remote)[victim]["status"] == "graded"
+    # (as it was locally: the victim may be the class's empty file, which is "ungraded")
+    assert victim in records(remote)
+    assert records(remote)[victim]["status"] == records(local)[victim]["status"] != "grader_error"
 
     # every report complete and identical to the local batch's, byte for byte
     ours, theirs = reports(remote), reports(local)
