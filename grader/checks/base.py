@@ -11,6 +11,8 @@ import ast
 from ..inputs import Inputs, for_reference, for_worker
 from ..worker import CallError
 
+NOT_CALLED_AGAIN = "{func} was not called again: it hung or crashed in an earlier check"
+
 
 class Failed(Exception):
     """The student's answer is wrong: ``rationale`` says how, ``help`` what to look at,
@@ -79,20 +81,22 @@ class Context:
 
     def call(self, func, *args, return_args=False, **kwargs):
         """The student's ``func`` on these inputs, in the worker (CallError if no answer)."""
-        if func in self.dead:
-            raise CallError("dead", f"{func} was not called again: it hung or crashed in an earlier check",
-                            func=func)
+        self._not_dead(func)
         return self._bounded(lambda seconds: self.worker.call(
             func, *for_worker(list(args)), timeout=seconds, return_args=return_args, **for_worker(kwargs)))
 
     def harness(self, name, *args, what=None, factor=1, func=""):
         """A worker harness routine (see the pack's harness.py); ``func``: the student's
         function it runs, so that a hang or a crash counts as that function's."""
-        if func and func in self.dead:
-            raise CallError("dead", f"{func} was not called again: it hung or crashed in an earlier check",
-                            func=func)
+        if func:
+            self._not_dead(func)
         return self._bounded(lambda seconds: self.worker.harness(
             name, *for_worker(list(args)), timeout=seconds, what=what, func=func), factor)
+
+    def _not_dead(self, func):
+        """CallError("dead") for a function that hung or crashed in an earlier check."""
+        if func in self.dead:
+            raise CallError("dead", NOT_CALLED_AGAIN.format(func=func), func=func)
 
     def reference(self, func, *args, **kwargs):
         """The reference ``func`` on the same inputs, in the grader's process."""

@@ -25,8 +25,9 @@ NESTED = "the code is nested too deeply for Python to compile"
 
 def compile_plan(source: str, filename: str, indices: list) -> list:
     """Compile the chosen top-level statements of ``source`` -> one dict per index, in order:
-    {"index": i, "line": lineno, "end_line": end_lineno, "code": <code object>} or, when that
-    statement cannot be compiled, {"index": i, "line": ..., "end_line": ..., "error": {"type": str, "message": str}}.
+    {"index": i, "line": lineno, "end_line": end_lineno, "code": <code object>, "imports": [module
+    names it imports, anywhere inside it]} or, when that statement cannot be compiled,
+    {"index": i, "line": ..., "end_line": ..., "error": {"type": str, "message": str}}.
     Every statement is compiled with the compiler flags of the module's `from __future__ import` statements
     (so annotations behave as in plain Python), dont_inherit=True. Never raises for any source: a parse
     failure of the whole source (RecursionError, MemoryError, SyntaxError, ValueError) returns one error entry per index."""
@@ -48,10 +49,28 @@ def compile_plan(source: str, filename: str, indices: list) -> list:
         entry = {"index": i, "line": getattr(node, "lineno", None), "end_line": getattr(node, "end_lineno", None)}
         try:
             entry["code"] = _compile(node, lines, filename, flags)
+            entry["imports"] = _imports(node)
         except PLAN_ERRORS as exc:
             entry["error"] = _error(exc)
         plan.append(entry)
     return plan
+
+
+def _imports(node):
+    """The module names a statement imports, anywhere inside it (``import a.b`` -> "a",
+    "a.b"; ``from a.b import c`` -> "a", "a.b"; relative imports left out)."""
+    names = []
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Import):
+            modules = [alias.name for alias in inner.names]
+        elif isinstance(inner, ast.ImportFrom) and inner.module and not inner.level:
+            modules = [inner.module]
+        else:
+            continue
+        for module in modules:
+            parts = module.split(".")
+            names += [".".join(parts[:k]) for k in range(1, len(parts) + 1)]
+    return list(dict.fromkeys(names))
 
 
 def future_flags(tree):
@@ -134,28 +153,3 @@ def _error(exc):
         message = NESTED
     message = " ".join(message.split())
     return {"type": kind[:100], "message": message[:500]}
-
-
-def imported_modules(source: str, indices: list) -> list:
-    """The module names the chosen top-level statements import (``import a.b`` -> "a",
-    "a.b"; ``from a.b import c`` -> "a", "a.b"), also inside a try block; [] when the
-    source does not parse."""
-    try:
-        tree = ast.parse(source)
-    except PLAN_ERRORS:
-        return []
-    names = []
-    for i in indices:
-        if not 0 <= i < len(tree.body):
-            continue
-        for node in ast.walk(tree.body[i]):
-            if isinstance(node, ast.Import):
-                modules = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                modules = [node.module]
-            else:
-                continue
-            for module in modules:
-                parts = module.split(".")
-                names += [".".join(parts[:k]) for k in range(1, len(parts) + 1)]
-    return list(dict.fromkeys(names))

@@ -43,10 +43,9 @@ import _gw_protocol as protocol
 import _gw_session as session
 
 
-SANDBOX = []                    # the sandbox config main() entered (empty: none)
 
 
-def preload(modules):
+def preload(modules, sandbox):
     """Import the PRELOADABLE ones of ``modules`` (names the submission imports); one that
     is not installed or fails is left for the session to report, as without preloading."""
     for name in modules:
@@ -54,7 +53,7 @@ def preload(modules):
             continue
         if name.startswith("matplotlib"):
             os.environ.setdefault("MPLBACKEND", "Agg")       # no display in a sandbox
-            scratch = jail.preload_scratch(SANDBOX[0] if SANDBOX else None)
+            scratch = jail.preload_scratch(sandbox)
             if scratch and "MPLCONFIGDIR" not in os.environ:
                 os.environ["MPLCONFIGDIR"] = scratch + "/matplotlib"
                 os.makedirs(os.environ["MPLCONFIGDIR"], exist_ok=True)
@@ -77,7 +76,7 @@ class Zygote:
     def prepare(self, request):
         self.source, self.filename = request["source"], request["filename"]
         self.plan = compiling.compile_plan(self.source, self.filename, list(request["statements"]))
-        preload(compiling.imported_modules(self.source, list(request["statements"])))
+        preload([name for entry in self.plan for name in entry.get("imports", ())], self.config.get("sandbox"))
         return {"ok": True}
 
     def open_session(self, request, fds):
@@ -210,7 +209,6 @@ def main(fd, config):
         for name in PRELOADED:
             __import__(name)
         jail.enter_sandbox(config.get("sandbox"), config.get("python_paths", []))
-        SANDBOX.append(config.get("sandbox"))
         jail.guard_zygote()
         session.use_harness(config.get("harness", []))
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
