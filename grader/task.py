@@ -275,19 +275,19 @@ def _pack(doc, path):
 
 def validate_document(doc, path, kinds=None):
     """Check a task.yaml document against the schema only, completed with the kinds and
-    loaders of its pack (``kinds`` replaces the kinds); TaskError names the first error."""
+    loaders of its pack (``kinds`` replaces the kinds); TaskError names the first error.
+    -> (the Pack, the kinds) it was validated with."""
     pack = _pack(doc, path)
     kinds = kinds_for(pack) if kinds is None else kinds
     problem = schemas.first_problem(_validator(tuple(kinds.items()), tuple(pack.loaders)), doc)
     if problem is not None:
         _Where(path).at(problem.at).fail(problem.problem)
+    return pack, kinds
 
 
 def _parse(doc, path, kinds):
     top = _Where(path)
-    validate_document(doc, path, kinds)
-    pack = _pack(doc, path)
-    kinds = kinds_for(pack) if kinds is None else kinds
+    pack, kinds = validate_document(doc, path, kinds)
     reference = _reference_module(doc["reference"], top / "reference")
     datasets = doc.get("datasets", {})
     for name, spec in datasets.items():
