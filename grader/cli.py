@@ -97,6 +97,7 @@ def build_parser():
                           "OUT/moodle_import.csv), matched by the --roster export's ids")
     _gradescope_parser(commands)
     _classroom_parser(commands)
+    _kit_parser(commands)
     task = commands.add_parser("task", help="work on a task (course staff)")
     task_commands = task.add_subparsers(dest="task_command", required=True, metavar="TASK_COMMAND")
     task_check = task_commands.add_parser(
@@ -129,6 +130,8 @@ def _run(args):
         return _gradescope(args)
     if args.command == "classroom":
         return _classroom(args)
+    if args.command == "kit":
+        return _kit(args)
     try:
         task = load_task(args.task)
     except TaskError as exc:
@@ -238,6 +241,39 @@ def _classroom(args):
     except OSError as exc:
         return _error(f"{args.out}: cannot write the workflow: {exc.strerror or exc}")
     _write(sys.stdout, f"{path}: GitHub Classroom workflow for task {task.name}\n")
+    return EXIT_OK
+
+
+def _kit_parser(commands):
+    kit = commands.add_parser("kit", help="build the student kit: public self-check without the solution (course staff)")
+    kit.add_argument("--task", default=DEFAULT_TASK,
+                     help=f"a task name under tasks/, a task folder or a task.yaml (default: {DEFAULT_TASK})")
+    kit.add_argument("-o", "--out", required=True, metavar="DIR", help="the folder to write the kit into")
+    kit.add_argument("--record", nargs="*", default=[], metavar="PATH",
+                     help="correct solutions and known-bug files (or folders of them) whose answers the kit "
+                          "records: the more, the more the kit can diagnose (the reference is always recorded)")
+
+
+KIT_DONE = ("{folder}: student kit for task {task} ({points} public points, {hidden} hidden checks left "
+            "out, {questions} recorded answers from {files} files); students run: pip install {package}")
+
+
+def _kit(args):
+    from .batch.discover import DiscoveryError, discover
+    from .kit import KitError, build_kit
+    try:
+        task = load_task(args.task)
+        paths = [d.path for d in discover(args.record)] if args.record else []
+        kit = build_kit(task, args.out, paths, say=lambda line: _write(sys.stderr, line + "\n"))
+    except (TaskError, KitError, SubmissionError, DiscoveryError) as exc:
+        return _error(exc)
+    except OSError as exc:
+        return _error(CANNOT_WRITE.format(path=args.out, reason=exc.strerror or exc))
+    for line in kit.skipped:
+        _write(sys.stderr, f"grader: {line}\n")
+    _write(sys.stdout, KIT_DONE.format(folder=kit.folder, task=task.name, points=kit.public_points,
+                                       hidden=kit.hidden_checks, questions=kit.questions,
+                                       files=len(kit.recorded_from), package=kit.package) + "\n")
     return EXIT_OK
 
 

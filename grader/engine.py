@@ -15,7 +15,8 @@ import pytest
 
 from .checks import Context, Failed
 from .checks.base import OutOfTime
-from .inputs import reference_module
+from .evidence import NotRecorded, unrecorded
+from .inputs import reference_of
 from .result import ERROR, FAILED, PASSED, CheckResult
 from .safetext import clip
 from .worker import CallError, WorkerError
@@ -34,6 +35,16 @@ BUDGET_NOTE = ("grading stopped after the time budget of {seconds:g} s for the w
 STAND_IN_NOTE = "graded with a correct {helper}, because yours {why}"
 WHY_STAND_IN = {"missing": "is missing", "failed": "fails its own checks",
                 "dead": "hung or crashed in its own checks"}
+# a student kit (kit.py) holds the reference's answers, not its code: what it cannot answer
+# is graded after submission, never counted as the student's failure
+PENDING = "pending"
+PENDING_HELPER = ("graded after submission, not here: your {helpers} {fails} its own checks, and "
+                  "this kit holds no correct {helpers} for what your {func} passes it (the grader "
+                  "has one); fix {helpers} to check {func} here")
+PENDING_VALUES = ("graded after submission, not here: it needs a correct {name} on values only your "
+                  "code makes, and this kit holds none (your own {name} would answer once it passes "
+                  "its checks)")
+OWN_NOTE = "scored with your own {name}, which passes its checks (this kit holds no reference {name})"
 BACKSTOP_SECONDS = 30       # added to the longest worker limit of a check
 
 
@@ -60,7 +71,7 @@ class CheckItem(pytest.Item):
         self.add_marker(pytest.mark.timeout(seconds))
 
     def runtest(self):
-        self.grading.record(self, *self.grading.judge(self.spec, self.function))
+        self.grading.record(self, *self.grading.outcome(self.spec, self.function))
 
     def reportinfo(self):
         return self.path, None, self.spec.id
@@ -82,9 +93,14 @@ class TaskFile(pytest.File):
 class Grading:
     """The pytest plugin for one grading run; collects results as tests report."""
 
-    def __init__(self, task, worker, sub):
+    def __init__(self, task, worker, sub, force_stand_ins=()):
         self.task, self.worker, self.sub = task, worker, sub
+        # building a kit: these helpers are stand-ins in every check (not end to end), so
+        # that the kit records what a correct helper answers a correct caller (kit.py)
+        self.force_stand_ins = frozenset(force_stand_ins)
         self.results, self.facts = {}, {}
+        self.judged = {}            # check id -> judge()'s outcome (a kit may judge ahead)
+        self._judging = set()       # check ids being judged (a helper's helper is not judged twice)
         self.printed = {}           # check id -> what the student's code printed (failed checks)
         self.dead = {}              # function -> how it hung or crashed (never called again)
         self.out_of_time = 0        # checks not run for lack of budget
@@ -116,7 +132,9 @@ class Grading:
         missing, hung, or failing one of their own checks so far (facts seen here)."""
         defined, why = self.worker.start()["functions"], {}
         for helper in function.helpers:
-            if helper not in defined:
+            if helper in self.force_stand_ins:
+                why[helper] = "failed"
+            elif helper not in defined:
                 why[helper] = "missing"
             elif helper in self.dead:
                 why[helper] = "dead"
@@ -134,9 +152,12 @@ class Grading:
             return {}
         return self._reference_functions(self.stand_ins_for(function))
 
-    def _reference_functions(self, helpers):
-        reference = reference_module(self.task.reference)
-        return {h: getattr(reference, h) for h in helpers if hasattr(reference, h)}
+    def _reference_functions(self, helpers, quiet=False):
+        """{helper: the reference's}; ``quiet``: a kit being built records none of their
+        answers (an end-to-end check asks them along one run: evidence.unrecorded)."""
+        reference = reference_of(self.task)
+        found = {h: getattr(reference, h) for h in helpers if hasattr(reference, h)}
+        return {h: unrecorded(f) for h, f in found.items()} if quiet else found
 
     # ---------------------------------------------------------------- judging
     def judge(self, spec, function):
@@ -154,10 +175,12 @@ class Grading:
         if self.remaining() <= 0:
             self.out_of_time += 1
             return ERROR, OUT_OF_TIME.format(seconds=self.task.limits.budget_seconds), "", False
-        why = self.stand_ins_for(function)
-        stand_ins = self._reference_functions(why)
+        if self.task.evidence:
+            self._judge_helpers(function)
+        why = self.stand_ins_for(function) if not (self.force_stand_ins and spec.end_to_end) else {}
+        stand_ins = self._reference_functions(why, quiet=spec.end_to_end)
         status, message, help, grader_error, used = self._run(spec, function, stand_ins)
-        if status in (FAILED, ERROR) and used and not grader_error:
+        if status in (FAILED, ERROR, PENDING) and used and not grader_error:
             # A pair of the student's own functions may be right together where the helper
             # alone is not (e.g. a sigmoid_grad written for the activation, called so): that
             # is worth the caller's points; the helper's own checks still fail.
@@ -166,6 +189,8 @@ class Grading:
             again = self._run(spec, function, {})
             if again[0] == PASSED:
                 return PASSED, again[1], "", False
+        if status == PENDING:
+            return status, message, "", False
         if used:
             notes = [STAND_IN_NOTE.format(helper=h, why=WHY_STAND_IN[why[h]]) for h in sorted(used)]
             message = "; ".join(filter(None, [message] + notes)) if status == PASSED else \
@@ -185,19 +210,30 @@ class Grading:
             return ERROR, text, "", False, used
         try:
             ctx = Context(self.task, function, spec, session, fresh=lambda: self.worker.session(),
-                          remaining=self.remaining, dead=self.dead)
+                          remaining=self.remaining, dead=self.dead,
+                          verified=self.verified if self.task.evidence else None)
             try:
                 note = self.task.kinds[spec.kind](ctx)
                 self.facts[spec.id] = dict(ctx.facts)
-                return PASSED, note or "", "", False, session.stand_in_calls
+                own = [OWN_NOTE.format(name=name) for name in sorted(ctx.own)]
+                return PASSED, "; ".join(filter(None, [note] + own)), "", False, session.stand_in_calls
             except Failed as failure:
+                if session.unanswered:
+                    return (*self._pending(function, session), "", False, session.stand_in_calls)
                 self.facts[spec.id] = {**ctx.facts, **failure.facts}
                 self.printed[spec.id] = session.printed()
                 return FAILED, failure.rationale, failure.help or spec.help, False, session.stand_in_calls
+            except NotRecorded as missing:
+                if session.unanswered:
+                    return (*self._pending(function, session), "", False, session.stand_in_calls)
+                return PENDING, PENDING_VALUES.format(name=missing.name.rpartition(":")[2]), "", False, \
+                    session.stand_in_calls
             except OutOfTime:
                 self.out_of_time += 1
                 return ERROR, OUT_OF_TIME.format(seconds=self.task.limits.budget_seconds), "", False, {}
             except CallError as error:
+                if session.unanswered and error.kind == "exception":
+                    return (*self._pending(function, session), "", False, session.stand_in_calls)
                 self.facts[spec.id] = {"call_error": error.kind}
                 self.printed[spec.id] = session.printed()
                 if error.kind in ("timeout", "crash") and error.func == function.name:
@@ -216,6 +252,42 @@ class Grading:
         finally:
             session.close()
 
+    def _pending(self, function, session):
+        """(PENDING, message) for a check whose stand-in the kit could not answer."""
+        helpers = sorted(session.unanswered)
+        return PENDING, PENDING_HELPER.format(helpers=" and ".join(helpers), func=function.name,
+                                              fails="fail" if len(helpers) > 1 else "fails")
+
+    def outcome(self, spec, function):
+        """judge()'s outcome for one check, judged once (a kit judges helpers early)."""
+        if spec.id not in self.judged:
+            self._judging.add(spec.id)
+            try:
+                self.judged[spec.id] = self.judge(spec, function)
+            finally:
+                self._judging.discard(spec.id)
+        return self.judged[spec.id]
+
+    def _judge_helpers(self, function):
+        """A kit judges the checks of ``function``'s helpers before its own (their
+        outcomes are the same whenever judged: a stand-in decision reads ``results``, which
+        fill in the task's order), so that ``verified`` can answer during its checks."""
+        specs = {f.name: f for f in self.task.functions}
+        for name in function.helpers:
+            for spec in specs[name].checks if name in specs else ():
+                if spec.id not in self._judging:
+                    self.outcome(spec, specs[name])
+
+    def verified(self, name):
+        """Whether the student's own ``name`` passed every one of its checks (already
+        judged) and needs no stand-in (a kit only, see Context.reference)."""
+        function = next((f for f in self.task.functions if f.name == name), None)
+        if function is None or not function.checks:
+            return False
+        if any(self.judged.get(spec.id, (None,))[0] != PASSED for spec in function.checks):
+            return False
+        return not self.stand_ins_for(function)
+
     def _defines(self, failure, name):
         """Whether a failed top-level statement is the one that would have defined ``name``."""
         return self.sub.defined.get(name) == failure["line"]
@@ -223,22 +295,26 @@ class Grading:
     def record(self, item, status, message, help, grader_error):
         self.results[item.spec.id] = self._result(item.spec, item.function, status, message,
                                                   help, grader_error)
+        if status == PENDING:
+            pytest.skip(message)
         if status != PASSED:
             pytest.fail(message, pytrace=False)
 
     def _result(self, spec, function, status, message, help="", grader_error=False):
+        pending = status == PENDING
+        status = ERROR if pending else status
         return CheckResult(id=spec.id, function=function.name, description=spec.description,
-                           status=status, message=message, help=help if status != PASSED else "",
+                           status=status, pending=pending, message=message, help=help if status != PASSED else "",
                            points=spec.points if status == PASSED else 0, max_points=spec.points,
                            hidden=spec.hidden, end_to_end=spec.end_to_end, grader_error=grader_error,
                            output=self.printed.get(spec.id, "") if status != PASSED else "",
                            facts=self.facts.get(spec.id, {}))
 
 
-def run_checks(task, worker, sub):
+def run_checks(task, worker, sub, force_stand_ins=()):
     """Run every check of ``task`` on the loaded submission ``sub`` -> the Grading
     (``results``: {check id: CheckResult}; ``dead``; ``out_of_time``)."""
-    grading = Grading(task, worker, sub)
+    grading = Grading(task, worker, sub, force_stand_ins)
     args = [str(task.path), "-c", os.devnull, "--rootdir", str(task.directory),
             "--noconftest", "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
             "-p", "pytest_timeout", "-o", "timeout_method=signal"]

@@ -79,7 +79,10 @@ def grade(path, task, public_only=False, run_toplevel=False, only=None):
     return grade_only(sub, task, public_only, only)
 
 
-def grade_submission(sub, task):
+def grade_submission(sub, task, probe_all=False, force_stand_ins=(), diagnosis=True):
+    """Grade the loaded ``sub`` -> Report. For kit.py's recording: ``probe_all`` runs
+    every detector, whatever failed; ``force_stand_ins`` names helpers that are stand-ins
+    in every check; ``diagnosis=False`` runs none."""
     notes = list(sub.notes)
     hide = [sub.path.resolve().parent, task.directory]
     started = time.monotonic()
@@ -107,7 +110,7 @@ def grade_submission(sub, task):
             note = class_only_note(sub, wanted)
             if note:
                 notes.append(note)
-        grading = run_checks(task, worker, sub)
+        grading = run_checks(task, worker, sub, force_stand_ins)
         results = grading.results
         functions = [_with_evidence(FunctionResult(spec.name, spec.points,
                                                    [results[c.id] for c in spec.checks if c.id in results],
@@ -118,10 +121,10 @@ def grade_submission(sub, task):
         if note:
             notes.append(note)
         diagnoses = []
-        if task.bugs:
+        if task.bugs and diagnosis:
             try:
                 diagnoses, diagnosis_notes = diagnose(task, worker, functions, info["functions"],
-                                                      dead=set(grading.dead),
+                                                      probe_all=probe_all, dead=set(grading.dead),
                                                       stand_ins=grading.stand_in_functions,
                                                       remaining=grading.remaining)
                 notes.extend(diagnosis_notes)

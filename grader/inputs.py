@@ -80,12 +80,35 @@ def for_worker(value):
 def for_reference(value):
     """Markers -> live Generators and functions; arrays copied."""
     return _convert(value, lambda m: np.random.default_rng(m.seed) if isinstance(m, Rng)
-                    else PROBES[m.name](*for_reference(list(m.args))))
+                    else _probe_function(m))
 
 
-@lru_cache(maxsize=None)
+def _probe_function(marker):
+    """A probe marker -> its function, which says what it is (``__probe__``: name and
+    arguments) so that a kit's recorded answers can recognise it (evidence.key)."""
+    function = PROBES[marker.name](*for_reference(list(marker.args)))
+    function.__probe__ = (marker.name, list(marker.args))
+    return function
+
+
+# module name -> what answers for it instead of the module itself: a kit's recorded
+# answers (evidence.Answers), or a recording proxy while a kit is built (evidence.Recording)
+OVERRIDES = {}
+
+
 def reference_module(name):
+    """The task's reference module by name (or what answers for it, see OVERRIDES)."""
+    if name in OVERRIDES:
+        return OVERRIDES[name]
     return importlib.import_module(name)
+
+
+def reference_of(task):
+    """What answers for ``task``'s reference: its module, or a kit's recorded answers."""
+    if getattr(task, "evidence", ""):
+        from .evidence import answers_for
+        return answers_for(task.directory / task.evidence).module(task.reference)
+    return reference_module(task.reference)
 
 
 @lru_cache(maxsize=8)
@@ -106,7 +129,7 @@ class Inputs:
         self.bound = {}
 
     def reference(self, name):
-        func = getattr(reference_module(self.task.reference), name, None)
+        func = getattr(reference_of(self.task), name, None)
         if func is None:
             raise SpecError(f"the reference module {self.task.reference} has no {name}")
         return func

@@ -33,6 +33,7 @@ class CheckResult:
     end_to_end: bool = False
     grader_error: bool = False  # an error of the grader's, not the student's
     output: str = ""            # what the student's code printed during the check (failed checks only)
+    pending: bool = False       # a student kit could not grade it here: graded after submission
     facts: dict = field(default_factory=dict)   # observations for the diagnosis (not reported)
 
 
@@ -42,6 +43,11 @@ class FunctionResult:
     max_score: int
     checks: list = field(default_factory=list)
     missing: bool = False
+
+    @property
+    def pending_points(self):
+        """Points of checks a student kit could not grade here (graded after submission)."""
+        return sum(c.max_points for f in self.functions for c in f.checks if c.pending)
 
     @property
     def score(self):
@@ -99,6 +105,11 @@ class Report:
         return sum(c.hidden for f in self.functions for c in f.checks)
 
     @property
+    def pending_points(self):
+        """Points of checks a student kit could not grade here (graded after submission)."""
+        return sum(c.max_points for f in self.functions for c in f.checks if c.pending)
+
+    @property
     def score(self):
         return sum(f.score for f in self.functions)
 
@@ -115,6 +126,7 @@ class Report:
             "score": self.score, "max_score": self.max_score,
             "view": self.view,
             "hidden_checks": self.hidden_count,
+            **({"pending_points": self.pending_points} if self.pending_points else {}),
             "functions": [{
                 "name": clip(f.name, LIMITS["name"]), "score": f.score, "max_score": f.max_score,
                 "missing": f.missing,
@@ -132,7 +144,7 @@ _CHECK_LIMITS = {"id": "name", "description": "description", "status": "name", "
 
 def _check_dict(c):
     return {k: clip(v, LIMITS[_CHECK_LIMITS[k]]) if k in _CHECK_LIMITS else v
-            for k, v in asdict(c).items() if k not in ("function", "facts")}
+            for k, v in asdict(c).items() if k not in ("function", "facts") and (k != "pending" or v)}
 
 
 def _diagnosis_dict(d):

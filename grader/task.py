@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from . import schemas
+from . import evidence, schemas
 from .checks import kinds_for
 from .checks.registry import SIGNATURE, SPEC_TYPES, declaration, kinds_schema
 from .diagnosis import registry as detectors_registry
@@ -109,6 +109,9 @@ class Task:
     pack: str = ""              # the pack it uses (grader/packs/<pack>/); "": the core alone
     kinds: dict = field(default_factory=dict)   # the kinds its checks may name: the core's and the pack's
     detectors: tuple = ()       # the pack's detectors run on every submission (not one function's)
+    evidence: str = ""          # a student kit's recorded answers (folder), which answer for the
+                                # reference; "": the reference module itself answers
+    hidden_checks: int = 0      # a student kit: checks graded only after submission (a count)
 
     @property
     def directory(self):
@@ -288,7 +291,10 @@ def validate_document(doc, path, kinds=None):
 def _parse(doc, path, kinds):
     top = _Where(path)
     pack, kinds = validate_document(doc, path, kinds)
-    reference = _reference_module(doc["reference"], top / "reference")
+    if "evidence" in doc:
+        reference = _load_evidence(doc, path, top / "evidence").module(doc["reference"])
+    else:
+        reference = _reference_module(doc["reference"], top / "reference")
     datasets = doc.get("datasets", {})
     for name, spec in datasets.items():
         _dataset_loader(name, spec, pack, top / "datasets" / name)
@@ -316,7 +322,23 @@ def _parse(doc, path, kinds):
     limits = WorkerLimits(**doc.get("limits", {}))
     return Task(name=doc["name"], title=doc["title"], path=path, reference=doc["reference"],
                 limits=limits, datasets=resolved, functions=functions, total=total, bugs=bugs,
-                template=template, pack=pack.name, kinds=kinds, detectors=task_detectors)
+                template=template, pack=pack.name, kinds=kinds, detectors=task_detectors,
+                evidence=doc.get("evidence", ""), hidden_checks=doc.get("hidden_checks", 0))
+
+
+def _load_evidence(doc, path, where):
+    """A student kit's task: its recorded answers answer for the reference (and for the
+    pack's variant modules), and must have been recorded for exactly this task file."""
+    folder = path.parent / doc["evidence"]
+    try:
+        answers = evidence.answers_for(folder)
+        answers.module(doc["reference"])
+    except (OSError, ValueError, KeyError, ImportError) as exc:
+        where.fail(NO_EVIDENCE.format(folder=folder, reason=clip(" ".join(str(exc).split()), 200)))
+    stale = answers.stale(path.parent)
+    if stale:
+        where.fail(STALE_EVIDENCE.format(reason=stale))
+    return answers
 
 
 def _check_detectors(top, doc, functions, task_detectors, pack, bugs):
@@ -355,6 +377,11 @@ class _Context:
     kinds: dict
     seen_ids: dict          # check id -> where it was first declared
     pack: object            # the task's Pack
+
+
+NO_EVIDENCE = "the kit's recorded answers in {folder} cannot be read ({reason}): rebuild the kit"
+STALE_EVIDENCE = ("this kit is stale: {reason}; its recorded answers no longer fit, so it refuses to "
+                  "grade: ask for (or build, with grader kit) a fresh kit")
 
 
 def _reference_module(module, where):

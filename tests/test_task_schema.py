@@ -89,7 +89,7 @@ BROKEN = {
     "an unknown top-level key": (
         "total: 100\n", "total: 100\ndeadline: friday\n",
         "deadline: unknown key (known: name, title, reference, pack, template, bugs, detectors, total, "
-        "limits, datasets, functions)"),
+        "limits, datasets, functions, evidence, hidden_checks)"),
     "an unknown limit": (
         "  call_seconds: 10 ", "  call_second: 10 ",
         "limits.call_second: unknown limit (did you mean call_seconds?)"),

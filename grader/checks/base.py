@@ -8,8 +8,10 @@ check an *error*; anything else escaping a kind is a grader problem, never the s
 """
 import ast
 
+from ..evidence import NotRecorded
 from ..inputs import Inputs, for_reference, for_worker
 from ..worker import CallError
+from ..worker.protocol import Unsupported
 
 NOT_CALLED_AGAIN = "{func} was not called again: it hung or crashed in an earlier check"
 
@@ -35,9 +37,13 @@ class Context:
     must not share this check's state; ``remaining`` the seconds left of the budget.
     """
 
-    def __init__(self, task, function, check, worker, fresh=None, remaining=None, dead=()):
+    def __init__(self, task, function, check, worker, fresh=None, remaining=None, dead=(), verified=None):
         self.task, self.function, self.check, self.worker = task, function, check, worker
         self.fresh, self.remaining, self.dead = fresh, remaining, set(dead)
+        # in a student kit: verified(name) says whether the student's own ``name`` passed
+        # all its checks with its own helpers, so that it may answer a question the kit's
+        # recorded answers cannot (see reference); ``own`` the functions that did
+        self.verified, self.own = verified, set()
         self.params = check.params
         self.inputs = Inputs(task, {**function.let, **check.params.get("let", {})})
         # what the check observed, for the report's figures and the diagnosis, kept
@@ -99,8 +105,26 @@ class Context:
             raise CallError("dead", NOT_CALLED_AGAIN.format(func=func), func=func)
 
     def reference(self, func, *args, **kwargs):
-        """The reference ``func`` on the same inputs, in the grader's process."""
-        return self.inputs.reference(func)(*for_reference(list(args)), **for_reference(kwargs))
+        """The reference ``func`` on the same inputs, in the grader's process.
+
+        In a student kit the reference is a record of its answers (evidence.py); a question
+        it holds no answer to (values only the student's code made) is answered by the
+        student's own ``func`` when that passed all its checks with its own helpers, in
+        this check's session; otherwise NotRecorded: the check is graded after submission.
+        """
+        try:
+            return self.inputs.reference(func)(*for_reference(list(args)), **for_reference(kwargs))
+        except NotRecorded:
+            if self.verified is None or not self.verified(func):
+                raise
+        try:
+            value = self.call(func, *args, **kwargs)
+        except CallError:
+            raise NotRecorded(func, "the student's own function raised") from None
+        if isinstance(value, Unsupported):
+            raise NotRecorded(func, "the student's own function gave no plain data")
+        self.own.add(func)
+        return value
 
     def has(self, func):
         """Whether the student's file defines ``func`` (and it did not hang earlier)."""

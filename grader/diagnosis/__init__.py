@@ -9,6 +9,8 @@ matches; evidence that fits no entry names nothing. Detectors declared ``always`
 whether or not their function failed (their bugs need not fail a check), and so do the
 task's own ``detectors:`` (not tied to one function).
 """
+from ..evidence import NotRecorded
+from ..inputs import reference_of
 from ..packs import load_pack
 from .catalog import Bug, CatalogError, load_catalog
 from .finding import Finding
@@ -56,11 +58,15 @@ def diagnose(task, worker, functions, defined, probe_all=False, dead=(), stand_i
     dead = set(dead) | {f.name for f in functions
                         if any(c.facts.get("call_error") in ("timeout", "crash") for c in f.checks)}
     probe = Probe(worker, defined, dead=dead, stand_ins=stand_ins, remaining=remaining,
-                  reference=task.reference, results={f.name: f for f in functions})
+                  reference=reference_of(task), results={f.name: f for f in functions})
     found = []
     for func, hidden in _runs(task, functions, defined, probe_all):
         declared = declaration(func)
-        for finding in func(probe):
+        try:
+            findings = list(func(probe))
+        except NotRecorded:         # a kit without the evidence this detector needs: it names nothing
+            continue
+        for finding in findings:
             if finding.id not in declared.bugs:
                 probe.note(UNDECLARED.format(detector=declared.name, id=finding.id))
                 continue

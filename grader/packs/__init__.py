@@ -44,6 +44,9 @@ class Pack:
     loaders: dict = field(default_factory=dict)     # loader name -> Loader
     harness: tuple = ()                             # paths of worker-side modules
     data: object = None         # a folder whose subfolders a dataset's path: may name (or None)
+    # modules of the pack whose functions compute expected answers from the reference
+    # (bug variants): a student kit holds their recorded answers, not their code (kit.py)
+    evidence_modules: tuple = ()
 
 
 CORE = Pack(name="")            # what a task without pack: gets beyond the core's own kinds

@@ -26,11 +26,13 @@ from .. import __version__
 from ..result import GRADER_ERROR, LIMITS, PASSED
 from ..safetext import clip
 from . import plots
-from .text import CHECK_HEADER, GRADER_ERROR_LINES, MARKS, fix_first, fix_first_headline, grouped, group_of, show_help
+from .text import (CHECK_HEADER, GRADER_ERROR_LINES, MARKS, PENDING_MARK, fix_first, fix_first_headline, grouped,
+                   group_of, mark, show_help)
 
 LEGEND = [("passed", MARKS["passed"], "passed"),
           ("failed", MARKS["failed"], "failed: a wrong answer, or not defined"),
           ("error", MARKS["error"], "error: the code raised, hung or crashed")]
+PENDING_LEGEND = ("pending", PENDING_MARK, "graded after submission: this kit cannot check it yet")
 CURVE_ALT = "Your {metric} per epoch (solid) beside the reference's (dashed), same data and seed"
 CONFUSION_ALT = "Confusion matrix of your predictions: rows are the true labels, columns the predicted ones"
 MAX_STUDENTS_OPEN = 12          # a diagnosis lists this many students openly, more in a <details>
@@ -88,7 +90,8 @@ def _figures(check):
 
 def _check(c):
     label = _text(c.description, "description")
-    return {"status": c.status if c.status in MARKS else "unknown", "mark": MARKS.get(c.status, "?"),
+    status = "pending" if c.pending else c.status if c.status in MARKS else "unknown"
+    return {"status": status, "mark": mark(c),
             "label": label, "end_to_end": c.end_to_end, "hidden": c.hidden,
             "points": "no points" if not c.max_points else
                       (_points(c.max_points) if c.status != PASSED else f"{c.points} / {c.max_points}"),
@@ -140,7 +143,8 @@ def report_context(report):
         "score": score, "max_score": max_score,
         "percent": round(100 * score / max_score) if max_score else 0,
         "hidden_count": report.hidden_count if report.view == "student" else 0,
-        "legend": LEGEND,
+        "legend": LEGEND + [PENDING_LEGEND] if report.pending_points else LEGEND,
+        "pending_points": report.pending_points,
         "functions": [_function(report, f) for f in report.functions if group_of(f) is None],
         "groups": [{"line": line, "names": ", ".join(_text(n, "name") for n in names)}
                    for line, names in grouped(report)],

@@ -11,6 +11,9 @@ from ..safetext import clip, safe
 
 MARKS = {"passed": "✓", "failed": "✗", "error": "!"}
 LEGEND = "✓ passed   ✗ failed (wrong or not defined)   ! error (raised, hung or crashed)"
+PENDING_MARK = "…"             # a student kit could not grade the check: graded after submission
+PENDING_LEGEND = "… graded after submission (this kit cannot check it yet)"
+PENDING_SCORE = " ({points} more point{s} graded after submission)"
 WIDTH = 78
 CHECK_HEADER = ("Self-check of {submission}: public checks only ({points} of the task's points); "
                 "hidden checks run when your work is graded.")
@@ -69,6 +72,11 @@ def _label(c):
     return label
 
 
+def mark(c):
+    """The check's mark: MARKS by status, PENDING_MARK for a check a kit could not grade."""
+    return PENDING_MARK if c.pending else MARKS.get(c.status, "?")
+
+
 def show_help(c):
     """Whether a check's hint is shown: only when it did not pass, and not when the call
     hung or its process ended (the hint is about a wrong value, which a timeout is not)."""
@@ -104,7 +112,7 @@ def _function(report, f):
     title = f"{_name(f.name)}{'  (missing)' if f.missing else ''}"
     out = [f"{title:<{WIDTH - 10}}{f.score:>4} / {f.max_score}"]
     for c in report.shown_checks(f):
-        out.append(f"  {MARKS.get(c.status, '?')} {_label(c)}")
+        out.append(f"  {mark(c)} {_label(c)}")
         if c.message:
             out.append(_wrap(c.message, "      "))
         if show_help(c):
@@ -144,7 +152,7 @@ def fix_first(report, limit=3, helpers=None):
             callers.setdefault(helper, set()).add(name)
     failing = {}
     for f in report.functions:
-        bad = [c for c in report.shown_checks(f) if c.status != PASSED and c.max_points]
+        bad = [c for c in report.shown_checks(f) if c.status != PASSED and c.max_points and not c.pending]
         if bad and group_of(f) is None:
             failing[f.name] = (f, bad[0], f.max_score - f.score)
     def key(name):
@@ -174,7 +182,7 @@ def render_text(report):
         out += [f"grader · task {_name(report.task)} · {submission}", ""]
     shown = [f for f in report.functions if group_of(f) is None]
     if any(report.shown_checks(f) for f in shown):
-        out += [LEGEND, ""]
+        out += [LEGEND, PENDING_LEGEND, ""] if report.pending_points else [LEGEND, ""]
     for f in shown:
         out += _function(report, f) + [""]
     for line, names in grouped(report):
@@ -198,6 +206,8 @@ def render_text(report):
         out.append(GRADER_ERROR_SCORE)
         return "\n".join(out) + "\n"
     hidden = report.hidden_count if report.view == "student" else 0
+    pending = report.pending_points
     out.append(f"Score: {report.score}/{report.max_score}" +
-               (f" (including {hidden} hidden check{'s' if hidden != 1 else ''})" if hidden else ""))
+               (f" (including {hidden} hidden check{'s' if hidden != 1 else ''})" if hidden else "") +
+               (PENDING_SCORE.format(points=pending, s="s" if pending != 1 else "") if pending else ""))
     return "\n".join(out) + "\n"

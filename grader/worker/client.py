@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..evidence import NotRecorded
 from . import protocol, sandbox
 from .arena import Arena
 
@@ -79,6 +80,7 @@ BAD_ANSWER_MESSAGE = "{what} sent back something that is not a valid answer: {de
 SESSION_GONE = "{what} was not run: your code's process had already ended during this check"
 STAND_IN_REFUSED = "the correct {name} could not take these arguments: {detail}"
 NO_STAND_IN = "{name} is not one of this check's stand-in helpers"
+NOT_RECORDED = "this kit holds no correct {name} for these arguments (the grader has one)"
 SETUP_FAILED = "the worker could not start: {reason}"
 ZYGOTE_LOST = "the worker stopped answering while no code of yours was running ({how})"
 
@@ -391,6 +393,7 @@ class Session:
         self.worker, self.sock, self.output, self.arena = worker, sock, output, arena
         self.stand_ins = stand_ins
         self.stand_in_calls = {}           # helper -> how often the student's code asked it
+        self.unanswered = set()            # helpers a kit's recorded answers could not answer
         self.alive = True
         self.ended = None                  # why it ended early (a CallError), if it did
         self.load = None
@@ -527,6 +530,9 @@ class Session:
                     raise MemoryError(f"a result over {MAX_STAND_IN_BYTES >> 20} MiB")
                 answer = {"ok": True, "result": result,
                           "rng_states": [protocol.RngState.of(g) for g in generators]}
+            except NotRecorded:       # a kit holds no answer to this question: not the student's fault
+                self.unanswered.add(name)
+                answer = {"ok": False, "message": NOT_RECORDED.format(name=name)}
             except (Exception, MemoryError) as exc:   # the student passed what no correct helper takes
                 detail = f"{type(exc).__name__}: {str(exc)[:200]}"
                 answer = {"ok": False, "message": STAND_IN_REFUSED.format(name=name, detail=detail)}

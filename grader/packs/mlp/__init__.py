@@ -53,4 +53,5 @@ PACK = Pack(
                              files=tuple(datasets.MNIST_FILES.values()))},
     harness=(Path(__file__).with_name("harness.py"),),
     data=Path(__file__).resolve().with_name("data"),      # data/mnist: the MNIST subset
+    evidence_modules=("grader.packs.mlp.diagnosis.variants",),   # bug variants: a kit records them
 )
