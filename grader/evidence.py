@@ -15,8 +15,8 @@ record:
 
 A question is matched by its shape: same function, same structure (types, dtypes, shapes,
 dict keys, exact strings, integers and generator states) and floats within
-``RTOL``/``ATOL`` of a recorded question; a large array (a dataset) must match exactly
-(by digest). A question never recorded raises ``NotRecorded``: the caller decides what
+``RTOL``/``ATOL`` of a recorded question (``RTOL32``/``ATOL32`` when one of them holds
+float32 values, whatever its dtype: float32 code asks what float64 code asked); a large array (a dataset) must match exactly (by digest). A question never recorded raises ``NotRecorded``: the caller decides what
 that means (a check that cannot be graded in the kit, a detector that names nothing);
 the kit never guesses.
 
@@ -35,6 +35,8 @@ from pathlib import Path
 import numpy as np
 
 RTOL, ATOL = 1e-9, 1e-12       # two answers of correct code on one question differ by round-off only
+RTOL32, ATOL32 = 1e-5, 1e-6    # the same for float32 questions: a few ops of 6e-8 each, and
+                               # cancellation near 0 (still far below the checks' 1e-4)
 DIGEST_SIZE = 4096             # arrays with more elements are matched exactly, by digest
 PALETTE_SIZE = 65536           # stored arrays larger than this with <= 256 values: codes + palette
 INDEX, ARRAYS = "answers.json", "answers.npz"
@@ -73,7 +75,11 @@ def key(value, leaves, token=None):
             digest = hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()
             return ("A", value.dtype.str, value.shape, digest)
         leaves.append(value)
-        return ("a", value.dtype.str, value.shape)
+        # any float width: float32 code asks the questions float64 code asked (see _close)
+        return ("a", "f" if value.dtype.kind == "f" else value.dtype.str, value.shape)
+    if isinstance(value, np.floating):
+        leaves.append(np.asarray(value))
+        return ("f",)
     if isinstance(value, np.generic):
         return key(value.item(), leaves, token) + (type(value).__name__,)
     if isinstance(value, bool) or value is None or isinstance(value, str):
@@ -97,11 +103,23 @@ def key(value, leaves, token=None):
     raise Unkeyable(f"an argument of type {type(value).__name__}")
 
 
+def _narrow(x):
+    """Whether an array holds float32 values: its dtype, or every value exactly a float32
+    (float32 code's results, converted to float64 by the check that read them)."""
+    if x.dtype.kind != "f":
+        return False
+    return x.dtype.itemsize < 8 or bool(np.all(x.astype(np.float32).astype(x.dtype) == x))
+
+
 def _close(a, b):
+    """Two questions' floats agree: within RTOL/ATOL, or within float32 round-off
+    (RTOL32/ATOL32) when either is narrower than float64."""
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape:
         return False
-    return bool(np.allclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True))
+    narrow = any(_narrow(x) for x in (a, b))
+    rtol, atol = (RTOL32, ATOL32) if narrow else (RTOL, ATOL)
+    return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
 
 
 def _generators(value):
@@ -376,11 +394,9 @@ def fingerprint(folder, skip=""):
     return digest.hexdigest()
 
 
-# the answers of the kit task loaded in this process (install), which the pack's
-# variant modules of a kit ask (their code is not in the kit: see recorded)
+# the answers of the kit task loaded last in this process (answers_for), which the
+# pack's variant modules of a kit ask (their code is not in the kit: see recorded)
 LOADED = []
-
-
 _BY_FOLDER = {}
 
 
@@ -479,20 +495,35 @@ class Answers:
             return value.__name__
         return None
 
+    def questions(self):
+        """Every recorded question -> [(function, skeleton, leaves)] (to compare records)."""
+        return [(name, skeleton, [self._decode(leaf) for leaf in entry["leaves"]])
+                for (name, skeleton), entries in self._entries.items() for entry in entries]
+
+    def _match(self, qualified, skeleton, leaves):
+        for entry in self._entries.get((qualified, skeleton), ()):
+            stored = [self._decode(leaf) for leaf in entry["leaves"]]
+            if all(_close(a, b) for a, b in zip(leaves, stored)):
+                return entry
+        return None
+
+    def holds(self, qualified, skeleton, leaves):
+        """Whether this record answers the question (function, skeleton, leaves)."""
+        return self._match(qualified, skeleton, leaves) is not None
+
     def ask(self, qualified, args, kwargs):
         leaves = []
         try:
             skeleton = key([list(args), kwargs], leaves, self._token)
         except Unkeyable as exc:
             raise NotRecorded(qualified, str(exc)) from None
-        for entry in self._entries.get((qualified, skeleton), ()):
-            stored = [self._decode(leaf) for leaf in entry["leaves"]]
-            if all(_close(a, b) for a, b in zip(leaves, stored)):
-                for generator, state in zip(_generators([list(args), kwargs]), entry["rng_after"]):
-                    generator.bit_generator.state = json.loads(state)
-                result = self._decode(entry["result"])
-                return iter(result) if entry["yielded"] else result
-        raise NotRecorded(qualified)
+        entry = self._match(qualified, skeleton, leaves)
+        if entry is None:
+            raise NotRecorded(qualified)
+        for generator, state in zip(_generators([list(args), kwargs]), entry["rng_after"]):
+            generator.bit_generator.state = json.loads(state)
+        result = self._decode(entry["result"])
+        return iter(result) if entry["yielded"] else result
 
     def _decode(self, doc):
         if isinstance(doc, list):

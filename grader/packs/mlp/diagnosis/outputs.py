@@ -9,8 +9,9 @@ from .variants import softmax_normalisations
 
 # rows of similar, large scale: exp() overflows unless a max is subtracted
 LARGE = np.array([[1000.0, 999.0, 998.0], [1001.0, 1000.0, 999.5], [999.0, 1001.0, 1000.0]])
-# rows far apart: one max of the whole batch sends the low rows to 0/0
-FAR_APART = np.array([[0.5, 1.0, 1.5], [800.0, 801.0, 799.0], [-700.0, -705.0, -710.0]])
+# rows far apart: one max of the whole batch sends the low rows to 0/0 (not the hidden
+# check's input: a student kit ships this file, and no hidden input may be in a kit)
+FAR_APART = np.array([[0.25, 1.25, 1.75], [790.0, 792.0, 789.0], [-690.0, -696.0, -701.0]])
 
 
 @detector(bugs=("softmax-wrong-axis", "softmax-whole-array", "softmax-unstable", "softmax-global-max"))
@@ -46,7 +47,7 @@ def softmax(probe):
             rows = [i for i in range(3) if not close(far[i], expected(FAR_APART)[i])]
             found.append(Finding("softmax-global-max", "softmax",
                                  f"right for large logits of one scale, but in a batch with rows "
-                                 f"near 1, 800 and -700, row {rows[0]} came out as "
+                                 f"near 1, 790 and -690, row {rows[0]} came out as "
                                  f"{np.array2string(far[rows[0]], precision=3)}"))
     return found
 
