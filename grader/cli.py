@@ -30,6 +30,10 @@ writes Gradescope's autograder bundle (grader/integrations/, docs/integrations.m
 with the reason. ``grader classroom --task T [--file NAME] [-o DIR] [--force]`` writes
 DIR/.github/workflows/classroom.yml, GitHub Classroom's workflow: 0, or 2 with the reason.
 
+``grader kit --task T -o DIR [--record PATH...]`` writes the student kit (kit.py, docs/kit.md):
+the package without the reference, the hidden checks or the bug variants' code, the
+reference's answers recorded as data: 0 with a summary, or 2 with the reason.
+
 ``grader task check TASK`` (taskcheck.py): 0 with a summary when the task is ready; 1 with
 ``grader: task check failed: <reason>`` when its reference does not get full marks (or is
 diagnosed) or its template gets points or a grader error; 2 with the located error for an

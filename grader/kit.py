@@ -54,6 +54,9 @@ from grader.evidence import recorded
 KIT_HEADER = ("# A student kit's task ({task}): public checks only. Written by grader kit {version};\n"
               "# edit the instructor's tasks/{task}/task.yaml and build the kit again instead.\n")
 NOT_GRADED = "{path}: not recorded ({reason})"
+FROM_A_KIT = ("the task {task} is a student kit's (it holds recorded answers, not its reference): build "
+              "kits from the instructor's installation")
+NO_REFERENCE = "the reference module {module} has no source file: a kit is recorded by grading it"
 REFERENCE_NOT_FULL = ("the reference {path} scores {score}/{max_score} on the public checks: fix the "
                       "task first (grader task check {task})")
 STUDENT_README = """# {title}: self-check kit
@@ -175,6 +178,11 @@ def record(task, recording, record_from=(), say=lambda line: None):
 
 def build_kit(task, out, record_from=(), say=lambda line: None):
     """Write the kit of ``task`` into the folder ``out`` -> Kit."""
+    if task.evidence:
+        raise KitError(FROM_A_KIT.format(task=task.name))
+    spec = importlib.util.find_spec(task.reference)
+    if spec is None or not spec.origin:
+        raise KitError(NO_REFERENCE.format(module=task.reference))
     out = Path(out)
     pack = load_pack(task.pack)
     name = f"{task.name.replace('_', '-')}-kit"
