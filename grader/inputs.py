@@ -57,24 +57,25 @@ class Probe:
     args: tuple
 
 
-def _convert(value, leaf):
+def _convert(value, leaf, copy=True):
     if isinstance(value, (Rng, Probe)):
         return leaf(value)
     if isinstance(value, np.ndarray):
-        return value.copy()
+        return value.copy() if copy else value
     if isinstance(value, list):
-        return [_convert(v, leaf) for v in value]
+        return [_convert(v, leaf, copy) for v in value]
     if isinstance(value, tuple):
-        return tuple(_convert(v, leaf) for v in value)
+        return tuple(_convert(v, leaf, copy) for v in value)
     if isinstance(value, dict):
-        return {k: _convert(v, leaf) for k, v in value.items()}
+        return {k: _convert(v, leaf, copy) for k, v in value.items()}
     return value
 
 
 def for_worker(value):
-    """Markers -> wire tags; arrays copied."""
+    """Markers -> wire tags; arrays as they are (not copied: the session copies each into
+    its own shared memory, and the worker changes only that copy)."""
     return _convert(value, lambda m: protocol.rng(m.seed) if isinstance(m, Rng)
-                    else protocol.probe(m.name, *for_worker(list(m.args))))
+                    else protocol.probe(m.name, *for_worker(list(m.args))), copy=False)
 
 
 def for_reference(value):

@@ -86,7 +86,9 @@ def cross_entropy(probs, y):
 def preprocess(images):
     """uint8 images of shape (N, 28, 28) -> float64 rows of shape (N, 784) in [0, 1]."""
     images = np.asarray(images)
-    return images.reshape(images.shape[0], -1).astype(np.float64) / 255.0
+    rows = images.reshape(images.shape[0], -1).astype(np.float64)    # (N, 784), a new array
+    rows /= 255.0                                                    # in place: one copy, not two
+    return rows
 
 
 def init_params(layer_sizes, rng):

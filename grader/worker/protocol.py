@@ -46,16 +46,22 @@ class ProtocolError(Exception):
     """A frame that is not valid plain data."""
 
 
-def encode(value):
-    """value -> bytes of one frame."""
+def encode_parts(value):
+    """value -> the buffers of one frame, in order; each array's bytes are a view of the
+    (C-contiguous) array itself, not a copy: a 63 MB argument is not held twice more."""
     arrays = []
     doc = _to_json(value, arrays)
     text = json.dumps(doc, allow_nan=True).encode("utf-8")
     parts = [HEADER.pack(len(text), len(arrays)), text]
     for arr in arrays:
-        raw = arr.tobytes(order="C")
+        raw = memoryview(arr).cast("B") if arr.size and arr.ndim else arr.tobytes(order="C")
         parts += [ARRAY_LEN.pack(len(raw)), raw]
-    return b"".join(parts)
+    return parts
+
+
+def encode(value):
+    """value -> bytes of one frame."""
+    return b"".join(encode_parts(value))
 
 
 def _to_json(value, arrays):
@@ -222,7 +228,9 @@ class _State:
             count *= n
         if count * dt.itemsize != len(self.raw[index]):
             raise ProtocolError("array data does not match its shape")
-        arr = np.frombuffer(self.raw[index], dtype=dt).reshape(tuple(shape)).copy()  # ours, writable
+        arr = np.frombuffer(self.raw[index], dtype=dt).reshape(tuple(shape))
+        if not arr.flags.writeable:             # bytes: copied; a bytearray read for it is ours
+            arr = arr.copy()
         if doc.get("scalar") is True and arr.size == 1:
             return arr.reshape(()).item()
         return arr
@@ -303,16 +311,17 @@ def _wait(fd, deadline, for_write):
 
 def write_frame(fd, value, deadline=None):
     """Encode ``value`` and write the whole frame to ``fd`` before ``deadline``."""
-    data = memoryview(encode(value))
-    while data:
-        _wait(fd, deadline, for_write=True)
-        try:
-            n = os.write(fd, data[:1 << 20])
-        except BlockingIOError:
-            continue
-        except (BrokenPipeError, ConnectionResetError):
-            raise Closed() from None
-        data = data[n:]
+    for part in encode_parts(value):
+        data = memoryview(part)
+        while data:
+            _wait(fd, deadline, for_write=True)
+            try:
+                n = os.write(fd, data[:1 << 20])
+            except BlockingIOError:
+                continue
+            except (BrokenPipeError, ConnectionResetError):
+                raise Closed() from None
+            data = data[n:]
 
 
 def _read_exact(fd, n, deadline):
@@ -346,8 +355,27 @@ def read_frame(fd, deadline=None, rebuild=None, max_bytes=MAX_FRAME_BYTES):
         total += n
         if total > max_bytes:
             raise ProtocolError(f"answer larger than {max_bytes >> 20} MiB")
-        arrays.append(_read_exact(fd, n, deadline))
+        arrays.append(_read_into(fd, n, deadline))
     return decode(text, arrays, rebuild)
+
+
+def _read_into(fd, n, deadline):
+    """n bytes from ``fd`` into a buffer of their own (read in place, not joined from
+    chunks: an array's bytes are held once, and become the array itself)."""
+    buffer = bytearray(n)
+    view, got = memoryview(buffer), 0
+    while got < n:
+        _wait(fd, deadline, for_write=False)
+        try:
+            count = os.readv(fd, [view[got:got + (1 << 20)]])
+        except BlockingIOError:
+            continue
+        except ConnectionResetError:
+            raise Closed() from None
+        if not count:
+            raise Closed()
+        got += count
+    return buffer
 
 
 # ------------------------------------------------------------------ schemas
