@@ -1,5 +1,8 @@
 """Shared fixtures: the mlp task, and each example submission graded once per session."""
 import dataclasses
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,3 +69,28 @@ def forced_diagnosis(path, task):
         defined = worker.start()["functions"]
         functions = [FunctionResult(f.name, f.points, []) for f in task.functions]
         return diagnose(task, worker, functions, defined, probe_all=True)
+
+
+def clean_env(**extra):
+    """The environment without anything that could put the repository on the path."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTHON", "VIRTUAL_ENV", "PIP_REQUIRE", "GRADER_"))}
+    env.update(extra)
+    return env
+
+
+def run_clean(command, cwd, timeout=900, **env):
+    """``command`` in ``cwd`` with clean_env (plus ``env``), its output captured."""
+    return subprocess.run([str(c) for c in command], cwd=cwd, env=clean_env(**env),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def fresh_venv(folder, package, timeout=900):
+    """A virtual environment at ``folder`` with ``package`` (a wheel, or a folder pip
+    builds) installed, nothing of the repository on its path -> ``folder``."""
+    done = run_clean([sys.executable, "-m", "venv", folder], folder.parent, timeout)
+    assert done.returncode == 0, done.stderr
+    done = run_clean([folder / "bin" / "python", "-m", "pip", "install", "--quiet",
+                      "--disable-pip-version-check", package], folder.parent, timeout)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return folder

@@ -11,17 +11,15 @@ import ast
 import collections
 import dataclasses
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SUBMISSIONS
+from conftest import ROOT, SUBMISSIONS, fresh_venv, run_clean
 from grader import evidence
 from grader.grade import grade, grade_submission
 from grader.inputs import reference_module
@@ -36,17 +34,8 @@ pytestmark = pytest.mark.timeout(2400)
 TASK = "mlp"
 
 
-def clean_env(**extra):
-    """The environment without anything that could put the repository on the path."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTHON", "VIRTUAL_ENV", "PIP_REQUIRE", "GRADER_"))}
-    env.update(extra)
-    return env
-
-
 def run(command, cwd, timeout=1500, **env):
-    return subprocess.run([str(c) for c in command], cwd=cwd, env=clean_env(**env),
-                          capture_output=True, text=True, timeout=timeout)
+    return run_clean(command, cwd, timeout, **env)
 
 
 @pytest.fixture(scope="module")
@@ -71,14 +60,7 @@ def kit(tmp_path_factory, corpus):
 
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory, kit):
-    folder = tmp_path_factory.mktemp("kitvenv") / "env"
-    done = run([sys.executable, "-m", "venv", folder], cwd=folder.parent)
-    assert done.returncode == 0, done.stderr
-    python = folder / "bin" / "python"
-    done = run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", kit / "mlp-kit"],
-               cwd=folder.parent)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return folder
+    return fresh_venv(tmp_path_factory.mktemp("kitvenv") / "env", kit / "mlp-kit", timeout=1500)
 
 
 def installed(venv):

@@ -5,9 +5,7 @@ environment (no system site-packages, nothing of the repository on the path), it
 Gradescope bundle made from it installs with its own setup.sh and grades with its own
 run_autograder. Slow (a build and two installs with pip, about two minutes)."""
 import json
-import os
 import shutil
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -15,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import ROOT, SUBMISSIONS
+from conftest import ROOT, SUBMISSIONS, fresh_venv, run_clean
 from grader.task import load_task
 from grader.worker import sandbox
 
@@ -24,18 +22,8 @@ SCHEMA = json.loads((Path(__file__).parent / "gradescope.schema.json").read_text
 pytestmark = pytest.mark.timeout(1200)
 
 
-def clean_env(**extra):
-    """The environment without anything that could put the repository on the path."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTHON", "VIRTUAL_ENV", "PIP_REQUIRE", "GRADER_"))}
-    env.update(extra)
-    return env
-
-
 def run(command, cwd, timeout=900, **env):
-    done = subprocess.run([str(c) for c in command], cwd=cwd, env=clean_env(**env),
-                          capture_output=True, text=True, timeout=timeout)
-    return done
+    return run_clean(command, cwd, timeout, **env)
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +43,7 @@ def wheel(dist):
 
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory, wheel):
-    folder = tmp_path_factory.mktemp("venv") / "env"
-    done = run([sys.executable, "-m", "venv", folder], cwd=folder.parent)
-    assert done.returncode == 0, done.stderr
-    python = folder / "bin" / "python"
-    done = run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wheel],
-               cwd=folder.parent)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return folder
+    return fresh_venv(tmp_path_factory.mktemp("venv") / "env", wheel)
 
 
 @pytest.fixture
