@@ -296,9 +296,6 @@ class Recording:
         self._scan(module)
         wrapped = {id(getattr(module, attr)): self.recorded(f"{module.__name__}:{attr}", getattr(module, attr))
                    for attr, (what, *_) in self.names[module.__name__].items() if what == "function"}
-        for attr, (what, *_) in self.names[module.__name__].items():
-            if what == "function":
-                self._functions[id(getattr(module, attr))] = f"{module.__name__}:{attr}"
         patched = []
         for other in list(sys.modules.values()):
             if other is module or not getattr(other, "__name__", "").startswith("grader"):

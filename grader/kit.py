@@ -23,6 +23,7 @@ The record is made by grading, with the real reference answering and every answe
 
 Hidden checks are never run while recording, so no answer of theirs is in the kit.
 """
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -147,11 +148,10 @@ def _pyproject(name, packages):
     return "\n".join(lines)
 
 
-def record(task, recording, record_from=(), say=lambda line: None):
-    """Grade the reference and ``record_from`` with the reference answering, every
-    answer kept in ``recording`` -> (recorded paths, skipped "path: reason")."""
+def record(task, reference, record_from=(), say=lambda line: None):
+    """Grade ``reference`` (the reference module's file) and ``record_from``, the
+    reference answering (a Recording wraps it) -> (recorded paths, skipped "path: reason")."""
     public = select(task, public_only=True)
-    reference = Path(importlib.util.find_spec(task.reference).origin)
     done, skipped = [], []
     for number, path in enumerate([reference, *record_from]):
         try:
@@ -183,6 +183,7 @@ def build_kit(task, out, record_from=(), say=lambda line: None):
     spec = importlib.util.find_spec(task.reference)
     if spec is None or not spec.origin:
         raise KitError(NO_REFERENCE.format(module=task.reference))
+    reference = Path(spec.origin)
     out = Path(out)
     pack = load_pack(task.pack)
     name = f"{task.name.replace('_', '-')}-kit"
@@ -203,11 +204,12 @@ def build_kit(task, out, record_from=(), say=lambda line: None):
         shutil.copy(task.directory / extra, folder / extra)
 
     recording = evidence.Recording()
-    with recording.wrap_reference(task.reference):
-        modules = [importlib.import_module(m) for m in pack.evidence_modules]
-        with _wrapped(recording, modules):
-            done, skipped = record(task, recording, record_from, say)
-    reference_source = Path(importlib.util.find_spec(task.reference).origin).read_bytes()
+    with contextlib.ExitStack() as wrapped:
+        wrapped.enter_context(recording.wrap_reference(task.reference))
+        for module in pack.evidence_modules:
+            wrapped.enter_context(recording.wrap_module(importlib.import_module(module)))
+        done, skipped = record(task, reference, record_from, say)
+    reference_source = reference.read_bytes()
     made_for = {"grader_version": __version__, "evidence": EVIDENCE,
                 "task": evidence.fingerprint(folder, skip=EVIDENCE),
                 "reference": hashlib.sha256(reference_source).hexdigest(),
@@ -225,17 +227,3 @@ def build_kit(task, out, record_from=(), say=lambda line: None):
     return Kit(folder=out, package=package, questions=questions, recorded_from=done, skipped=skipped,
                hidden_checks=hidden, public_points=doc["total"])
 
-
-class _wrapped:
-    """Nested Recording.wrap_module for several modules."""
-
-    def __init__(self, recording, modules):
-        self.contexts = [recording.wrap_module(m) for m in modules]
-
-    def __enter__(self):
-        for c in self.contexts:
-            c.__enter__()
-
-    def __exit__(self, *exc):
-        for c in reversed(self.contexts):
-            c.__exit__(*exc)
