@@ -34,7 +34,7 @@ from pathlib import Path
 
 import yaml
 
-from . import __version__, evidence
+from . import __version__, evidence, yamlfile
 from .grade import grade_submission, select
 from .packs import load_pack
 from .result import GRADER_ERROR
@@ -92,7 +92,7 @@ class Kit:
 
 def public_document(task):
     """The task.yaml of the kit: hidden checks left out (counted), totals adjusted."""
-    doc = yaml.safe_load(task.path.read_text(encoding="utf-8"))
+    doc = yamlfile.safe_load(task.path.read_text(encoding="utf-8"))
     hidden = 0
     for fdoc in doc["functions"]:
         kept = [c for c in fdoc["checks"] if not c.get("hidden")]

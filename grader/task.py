@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from . import evidence, schemas
+from . import evidence, schemas, yamlfile
 from .checks import kinds_for
 from .checks.registry import SIGNATURE, SPEC_TYPES, declaration, kinds_schema
 from .diagnosis import registry as detectors_registry
@@ -188,7 +188,7 @@ def load_task(name_or_path, tasks_dir=TASKS_DIR, kinds=None):
     ``kinds`` replaces the kinds the task's pack gives (the tests declare their own)."""
     path = task_file(name_or_path, tasks_dir)
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yamlfile.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or exc
         raise TaskError(UNREADABLE_TASK.format(path=path, reason=reason)) from None

@@ -7,6 +7,7 @@ address, the extra not installed, no worker that can grade); 130 after Ctrl-C, w
 everything finished kept (the same command then grades the rest). ``--dask`` grades on a
 Dask cluster (dask_run.py) into the same files.
 """
+import importlib
 import os
 from pathlib import Path
 
@@ -111,6 +112,8 @@ def run_class(args, task, error, say):
         return error(CANNOT_WRITE.format(path=args.out, reason=exc.strerror or exc))
     subs = students(found, roster, task.template)
     html_renderer()             # imported once here, so every forked grading starts with it
+    if any(str(sub.path).endswith(".ipynb") for sub in subs if sub.path):
+        importlib.import_module("nbformat")     # likewise, for the notebooks
     jobs = args.jobs or default_jobs()
     options = {"run_toplevel": bool(args.run_toplevel)}
     try:
@@ -168,7 +171,7 @@ def is_batch(args):
 
 def class_options_without_out(args):
     """The class-only options given (for the error when --out is missing)."""
-    given = [("--roster", args.roster), ("-j", args.jobs is not None), ("--regrade", args.regrade),
+    given = [("--roster", args.roster), ("--regrade", args.regrade),
              ("--dask", getattr(args, "dask", None)), ("--lms", getattr(args, "lms", None))]
     return [name for name, value in given if value]
 

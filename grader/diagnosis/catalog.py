@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .. import schemas
+from .. import schemas, yamlfile
 
 FIELDS = ("id", "function", "title", "explanation", "hint", "origin", "detected")
 OPTIONAL = ("mutants",)
@@ -52,7 +52,7 @@ def load_catalog(path, functions):
     """
     path = Path(path)
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yamlfile.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"{path}: cannot be read: {exc}") from None
     problem = schemas.first_problem(_validator(), doc)
