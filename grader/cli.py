@@ -45,7 +45,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .grade import SLOW_NOTE, SLOW_SECONDS, grade, grader_failed
+from .grade import SLOW_NOTE, SLOW_SECONDS, default_workers, grade, grader_failed
 from .report import RENDERERS
 from .result import GRADER_ERROR
 from .safetext import clip
@@ -57,6 +57,7 @@ EXIT_BELOW = 1                  # --fail-under: graded, and the score is below i
 OUT_OF_MEMORY = "grader error, not your fault: the grader ran out of memory while grading this file"
 VERSION = "grader {version}"
 ERROR_LIMIT = 1000              # characters of a one-line error
+BAD_WORKERS = "-j {jobs}: give a number of workers, 1 or more"
 
 
 def build_parser():
@@ -81,7 +82,11 @@ def build_parser():
     run.add_argument("--student-view", action="store_true",
                      help="the report as released to students: hidden checks counted, not shown")
     run.add_argument("-j", "--jobs", type=int, metavar="N",
-                     help="a class: grade N submissions at once (default: the number of cores)")
+                     help="a class: grade N submissions at once; one file: judge its checks on N "
+                          "workers at once, the same report (default: the number of cores)")
+    check.add_argument("-j", "--jobs", type=int, metavar="N",
+                       help="judge the checks on N workers at once, the same report (default: the "
+                            "number of cores)")
     run.add_argument("--roster", metavar="FILE",
                      help="a class: a CSV with columns id, name, email, or a Canvas or Moodle export "
                           "(names, emails, who is missing)")
@@ -151,9 +156,11 @@ def _run(args):
         unknown = [n for n in args.only if n not in {f.name for f in task.functions}]
         if unknown:
             return _error(f"--only {unknown[0]}: not a function of the task {task.name!r}")
+    if args.jobs is not None and args.jobs < 1:
+        return _error(BAD_WORKERS.format(jobs=args.jobs))
     try:
         report = grade(path, task, public_only=self_check, run_toplevel=args.run_toplevel,
-                       only=args.only if self_check else None)
+                       only=args.only if self_check else None, workers=args.jobs or default_workers())
     except SubmissionError as exc:
         return _error(exc)
     except MemoryError:                 # the grader's own process ran out: not the student's 0

@@ -1,11 +1,12 @@
 """Grade one submission against one task: load, start the worker, run checks, report."""
 import dataclasses
+import os
 import re
 import time
 
 from .checks import is_evidence
 from .diagnosis import diagnose
-from .engine import budget_note, run_checks
+from .engine import Twins, budget_note, lanes_for, run_checks
 from .names import DID_YOU_MEAN, near_misses
 from .packs import load_pack
 from .result import ERROR, FAILED, PASSED, CheckResult, FunctionResult, Report
@@ -23,6 +24,18 @@ NO_EVIDENCE = ("no points yet: {name} earns its shape and property points once o
                "checks passes")
 SLOW_NOTE = "grading took {seconds:.0f} s, unusually long: the code is very slow somewhere"
 SLOW_SECONDS = 30               # Report.seconds past this: the command line says so (not the report)
+# One file's checks on several workers at once: past 4, the checks that wait for a helper's
+# outcome leave the extra ones idle, and each costs a zygote (65 MB, 0.15 s to start)
+MAX_WORKERS = 4
+
+
+def default_workers():
+    """Workers for one file's checks when not told: one per core, at most MAX_WORKERS."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS))
 
 
 def select(task, public_only=False, only=None):
@@ -51,21 +64,23 @@ def with_helpers(task, only):
     return needed
 
 
-def grade_only(sub, task, public_only=False, only=None):
+def grade_only(sub, task, public_only=False, only=None, workers=1):
     """Grade the loaded ``sub``; with ``only``, report those functions alone, but grade
     their helpers too (unreported), so a broken helper gets its correct stand-in exactly
     as in a full grading: --only never costs a function its helper's bug."""
     if not only:
-        return grade_submission(sub, select(task, public_only))
-    report = grade_submission(sub, select(task, public_only, with_helpers(task, only)))
+        return grade_submission(sub, select(task, public_only), workers=workers)
+    report = grade_submission(sub, select(task, public_only, with_helpers(task, only)), workers=workers)
     report.functions = [f for f in report.functions if f.name in only]
     report.diagnoses = [d for d in report.diagnoses if d.get("function") in only]
     return report
 
 
-def grade(path, task, public_only=False, run_toplevel=False, only=None):
+def grade(path, task, public_only=False, run_toplevel=False, only=None, workers=1):
     """path, Task -> Report; public_only leaves hidden checks out, only names the
-    functions to report (their helpers are graded too: see grade_only).
+    functions to report (their helpers are graded too: see grade_only). ``workers``: how
+    many sandboxed workers judge its checks at once (the same report with any number;
+    a class batch grades several submissions at once instead, one worker each).
 
     A file that cannot be read at all (binary, too large, not a notebook) still gets a
     report: zero, with the reason. SubmissionError is raised only for a path that is no
@@ -76,18 +91,19 @@ def grade(path, task, public_only=False, run_toplevel=False, only=None):
     except SubmissionError as exc:
         check_path(path)
         return _ungraded(select(task, public_only, only), str(path), [], NOT_GRADED.format(reason=exc), FAILED)
-    return grade_only(sub, task, public_only, only)
+    return grade_only(sub, task, public_only, only, workers)
 
 
-def grade_submission(sub, task, probe_all=False, force_stand_ins=(), diagnosis=True):
-    """Grade the loaded ``sub`` -> Report. For kit.py's recording: ``probe_all`` runs
-    every detector, whatever failed; ``force_stand_ins`` names helpers that are stand-ins
-    in every check; ``diagnosis=False`` runs none."""
+def grade_submission(sub, task, probe_all=False, force_stand_ins=(), diagnosis=True, workers=1):
+    """Grade the loaded ``sub`` -> Report (``workers``: see grade). For kit.py's
+    recording: ``probe_all`` runs every detector, whatever failed; ``force_stand_ins``
+    names helpers that are stand-ins in every check; ``diagnosis=False`` runs none."""
     notes = list(sub.notes)
     hide = [sub.path.resolve().parent, task.directory]
     started = time.monotonic()
     with Worker(sub.source, sub.filename, sub.statements, task.limits, hide=hide,
-                harness=load_pack(task.pack).harness) as worker:
+                harness=load_pack(task.pack).harness) as worker, \
+            Twins(worker, lanes_for(task, workers, force_stand_ins) - 1) as twins:
         try:
             info = worker.start()
         except CallError as error:
@@ -110,7 +126,7 @@ def grade_submission(sub, task, probe_all=False, force_stand_ins=(), diagnosis=T
             note = class_only_note(sub, wanted)
             if note:
                 notes.append(note)
-        grading = run_checks(task, worker, sub, force_stand_ins)
+        grading = run_checks(task, worker, sub, force_stand_ins, twins)
         results = grading.results
         functions = [_with_evidence(FunctionResult(spec.name, spec.points,
                                                    [results[c.id] for c in spec.checks if c.id in results],

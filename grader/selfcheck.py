@@ -22,7 +22,7 @@ import textwrap
 import types
 from pathlib import Path
 
-from .grade import grade_only
+from .grade import default_workers, grade_only
 from .report.text import fix_first, grouped, render_text
 from .result import GRADER_ERROR
 from .submission import load
@@ -168,7 +168,8 @@ def check(function=None, task=None, namespace=None, file=None):
         path.write_text(source, encoding="utf-8")
         sub = load(path)
         sub.notes = [n for n in sub.notes if "not run (top-level code)" not in n]
-        report = grade_only(sub, the_task, public_only=True, only=[function] if function else None)
+        report = grade_only(sub, the_task, public_only=True, only=[function] if function else None,
+                            workers=default_workers())
     report.view = "check"
     report.submission = "your code"
     result = SelfCheck(report)

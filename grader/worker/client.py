@@ -171,6 +171,7 @@ class Worker:
         self.source, self.filename, self.statements = source, filename, list(statements)
         self.limits = limits
         self.harness = tuple(harness)      # the pack's worker-side modules (paths), see Pack
+        self.hide = tuple(hide)
         self.sandbox = sandbox.config(hide)
         self._own_tmp = None
         if workdir is None:
@@ -184,6 +185,12 @@ class Worker:
         self.current = None        # the open Session
         self.events = []           # what happened to which call, for the report's notes
         self._pid1 = None
+
+    def twin(self):
+        """Another worker of the same submission, limits and walls (not started): checks
+        judged at once each run in a worker of their own (engine.py, lanes.py)."""
+        return Worker(self.source, self.filename, self.statements, self.limits, hide=self.hide,
+                      harness=self.harness)
 
     # ------------------------------------------------------------ the zygote
     def _spawn(self):
