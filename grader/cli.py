@@ -3,8 +3,9 @@
 
 ``grader run PATH... --out DIR [-j N | --dask ADDRESS] [--roster FILE] [--regrade]`` grades a class
 (grader/batch/, docs/class-grading.md): several files, folders or globs, or one file with
-``--out`` an existing folder. One file without ``--out DIR`` is graded as above. A class
-exits 0, 2 or 4 as below (4: at least one grader error) and 130 after Ctrl-C.
+``--out`` an existing folder. One file without ``--out DIR`` is graded as above, its checks
+on ``-j N`` workers at once (default: the cores, at most 4; the same report for any N). A
+class exits 0, 2 or 4 as below (4: at least one grader error) and 130 after Ctrl-C.
 
 ``--task`` is a task name under tasks/ (``mlp``), a task folder or a task.yaml, relative
 or absolute.
