@@ -1,6 +1,6 @@
 """``python -m grader`` is the same as the ``grader`` command."""
 import sys
 
-from .cli import main
+from .start import main
 
 sys.exit(main())

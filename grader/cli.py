@@ -46,10 +46,11 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .grade import SLOW_NOTE, SLOW_SECONDS, default_workers, grade, grader_failed
+from .grade import SLOW_NOTE, SLOW_SECONDS, grade, grader_failed
 from .report import RENDERERS
 from .result import GRADER_ERROR
 from .safetext import clip
+from .start import default_workers
 from .submission import SubmissionError
 from .task import DEFAULT_TASK, TaskError, load_task
 

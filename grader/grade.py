@@ -1,6 +1,5 @@
 """Grade one submission against one task: load, start the worker, run checks, report."""
 import dataclasses
-import os
 import re
 import time
 
@@ -24,18 +23,6 @@ NO_EVIDENCE = ("no points yet: {name} earns its shape and property points once o
                "checks passes")
 SLOW_NOTE = "grading took {seconds:.0f} s, unusually long: the code is very slow somewhere"
 SLOW_SECONDS = 30               # Report.seconds past this: the command line says so (not the report)
-# One file's checks on several workers at once: past 4, the checks that wait for a helper's
-# outcome leave the extra ones idle, and each costs a zygote (65 MB, 0.15 s to start)
-MAX_WORKERS = 4
-
-
-def default_workers():
-    """Workers for one file's checks when not told: one per core, at most MAX_WORKERS."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, MAX_WORKERS))
 
 
 def select(task, public_only=False, only=None):

@@ -140,7 +140,7 @@ def _pyproject(name, packages):
              "[project]", f'name = "{name}"', f'version = "{__version__}"',
              'description = "Self-check kit: the public checks of one assignment, without its solution"',
              'requires-python = ">=3.10"', "dependencies = [" + ", ".join(json.dumps(r) for r in _requirements()) + "]",
-             "", "[project.scripts]", 'grader = "grader.cli:main"', "",
+             "", "[project.scripts]", 'grader = "grader.start:main"', "",
              "[tool.setuptools]", "packages = [" + ", ".join(json.dumps(p) for p in packages) + "]", "",
              "[tool.setuptools.package-data]",
              "grader = [" + ", ".join(json.dumps(p) for p in PACKAGE_DATA) + "]",

@@ -22,7 +22,8 @@ import textwrap
 import types
 from pathlib import Path
 
-from .grade import default_workers, grade_only
+from .grade import grade_only
+from .start import default_workers
 from .report.text import fix_first, grouped, render_text
 from .result import GRADER_ERROR
 from .submission import load

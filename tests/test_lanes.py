@@ -233,3 +233,54 @@ def test_one_file_with_j_gets_the_same_json_and_j_0_is_refused(tmp_path, capsys)
     assert cli.main(["check", str(SUBMISSIONS / "carol.py"), "-j", "0"]) == 2
     assert capsys.readouterr().err == "grader: error: -j 0: give a number of workers, 1 or more\n"
     assert Path(tmp_path / "j1.json").exists()
+
+
+# ------------------------------------------------- worker processes started ahead
+def test_the_command_starts_workers_ahead_only_for_one_file(tmp_path):
+    from grader.start import default_workers, workers_wanted
+    alice = str(SUBMISSIONS / "alice.py")
+    assert workers_wanted(["run", alice]) == default_workers() >= 1
+    assert workers_wanted(["check", alice, "-j", "3"]) == 3
+    assert workers_wanted(["run", alice, "-j", "9"]) == 4
+    assert workers_wanted(["run", str(SUBMISSIONS)]) == 0                    # a folder: a class
+    assert workers_wanted(["run", alice, str(SUBMISSIONS / "bob.py"), "--out", "o"]) == 0
+    assert workers_wanted(["run", alice, "--out", str(tmp_path)]) == 0       # --out DIR: a class
+    assert workers_wanted(["run", alice, "--out", str(tmp_path / "r.json")]) == default_workers()
+    assert workers_wanted(["task", "check", "mlp"]) == 0 and workers_wanted(["run", "--help"]) == 0
+
+
+def test_a_grading_takes_the_workers_started_ahead_and_leaves_none_running(task, monkeypatch):
+    from grader.worker import launch
+    taken = []
+    take = launch.take
+    monkeypatch.setattr(launch, "take", lambda: taken.append(take()) or taken[-1])
+    launch.prelaunch(2)
+    started = [w.proc for w in launch._waiting]
+    assert len(started) == 2 and all(p.poll() is None for p in started)
+    assert grade(SUBMISSIONS / "alice.py", task, workers=2).score == 100
+    assert [t.proc for t in taken[:2]] == started and launch._waiting == []
+    assert all(p.poll() is not None for p in started), "a worker outlived its grading"
+
+
+def test_workers_started_ahead_by_another_process_or_unused_are_never_taken(monkeypatch):
+    from grader.worker import launch
+    launch.prelaunch(2)
+    mine, theirs = launch._waiting
+    monkeypatch.setattr(theirs, "owner", -1)        # as a forked child sees its parent's
+    launch._waiting.reverse()
+    assert launch.take() is mine
+    assert launch._waiting == [] and theirs.proc.poll() is None     # left alone, not killed
+    theirs.owner = mine.owner = launch.os.getpid()
+    launch._waiting.append(theirs)
+    launch.discard_all()
+    mine.discard()
+    assert theirs.proc.wait(10) is not None and mine.proc.poll() is not None
+
+
+def test_python_m_grader_with_workers_started_ahead_grades_as_before(tmp_path):
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-m", "grader", "run", str(SUBMISSIONS / "alice.py"),
+                           "--format", "json"], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["score"] == 100 and done.stderr == ""

@@ -21,8 +21,6 @@ import os
 import signal
 import socket
 import struct
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -31,41 +29,13 @@ from pathlib import Path
 import numpy as np
 
 from ..evidence import NotRecorded
-from . import protocol, sandbox
+from . import launch, protocol, sandbox
 from .arena import Arena
 
 HERE = Path(__file__).resolve().parent
 # The worker's own code, sent to it as text at start (so its command line names no host
 # path), in import order; each becomes module ``_gw_<name>`` there.
 WORKER_MODULES = ("protocol", "probes", "values", "compiling", "jail", "harness", "session", "zygote")
-BOOTSTRAP = """\
-def _boot():
-    import json, os, struct, sys, types
-    fd = int(sys.argv[1])
-    def read(n):
-        data = b""
-        while len(data) < n:
-            chunk = os.read(fd, n - len(data))
-            if not chunk:
-                os._exit(0)
-            data += chunk
-        return data
-    (n,) = struct.unpack("!Q", read(8))
-    boot = json.loads(read(n))
-    for name in boot["order"]:
-        module = types.ModuleType(name)
-        module.__file__ = "<" + name + ">"
-        sys.modules[name] = module
-        exec(compile(boot["sources"][name], module.__file__, "exec"), module.__dict__)
-    main, config = sys.modules[boot["main"]].main, boot["config"]
-    del boot
-    main(fd, config)
-_boot()
-"""
-# No user site-packages, no script directory on sys.path. Not -I: it implies -E, which
-# would ignore PYTHONHASHSEED and make string hashing (set order) differ between runs;
-# the environment is built from scratch below instead.
-PYTHON_FLAGS = ("-s", "-P") if sys.version_info >= (3, 11) else ("-s",)
 OUTPUT_TAIL_BYTES = 2000
 PRINTED_BYTES = 4000               # of a session's own printed output kept for its report
 PRINTED_LINES = 20
@@ -194,31 +164,21 @@ class Worker:
 
     # ------------------------------------------------------------ the zygote
     def _spawn(self):
-        self.workdir.mkdir(parents=True, exist_ok=True)     # a submission may have deleted it
         prefix, reason = sandbox.command_prefix()
         if prefix is None and not any("sandbox unavailable" in e for e in self.events):
             self.events.append(sandbox.UNAVAILABLE.format(reason=reason))
-        parent, child = socket.socketpair()
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp", "LANG": "C.UTF-8",
-               "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
-               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):   # a BLAS that needs them here
-            if key in os.environ:
-                env[key] = os.environ[key]
-        self._output = open(self.workdir / "worker.txt", "ab")
-        try:
-            self.proc = subprocess.Popen(
-                (prefix or []) + [sys.executable, *PYTHON_FLAGS, "-c", BOOTSTRAP, str(child.fileno())],
-                pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
-                stdout=self._output, stderr=self._output, cwd=self.workdir, env=env,
-                start_new_session=True)
-        except OSError as exc:
-            parent.close()
-            raise WorkerError(SETUP_FAILED.format(reason=exc)) from None
-        finally:
-            child.close()
-        self.ctl = parent
-        self.ctl.setblocking(False)
+        # a process the command line started ahead (launch.py), when this worker's folder
+        # is a temporary one of its own (the prelaunched process has one of the same kind)
+        started = launch.take() if self._own_tmp is not None and self.proc is None else None
+        if started is not None:
+            self._own_tmp.cleanup()
+            self._own_tmp, self.workdir = started.folder, Path(started.folder.name)
+        else:
+            try:
+                started = launch.start(self.workdir)
+            except OSError as exc:
+                raise WorkerError(SETUP_FAILED.format(reason=exc)) from None
+        self.proc, self.ctl, self._output = started.proc, started.sock, started.output
         sources = _worker_sources(self.harness)
         pack_modules = [name for name in sources if name.startswith("_gw_pack_")]
         config = {"limits": self.limits.for_child(), "sandbox": self.sandbox,
@@ -231,7 +191,7 @@ class Worker:
             self._send_all(struct.pack("!Q", len(boot)) + boot, deadline)
             ready = protocol.read_frame(self.ctl.fileno(), deadline)
         except (protocol.Timeout, protocol.Closed, protocol.ProtocolError, OSError) as exc:
-            detail = self._tail(self.workdir / "worker.txt").strip().splitlines()
+            detail = self._tail(self.workdir / launch.OUTPUT_NAME).strip().splitlines()
             self._kill()
             raise WorkerError(SETUP_FAILED.format(
                 reason=detail[-1] if detail else type(exc).__name__)) from None
