@@ -14,6 +14,7 @@ is named on one line with its exact place, e.g.
 import ast
 import difflib
 import hashlib
+import json
 import os
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -260,11 +261,12 @@ class _Where:
 
 
 @lru_cache(maxsize=8)
-def _validator(kinds, loaders):
+def _schema(kinds, loaders):
+    """The task schema completed with these kinds and loaders, as JSON text."""
     schema = schemas.load_schema(schemas.TASK_SCHEMA)
     schema["$defs"].update(kinds_schema(dict(kinds)))
     schema["$defs"]["dataset"]["properties"]["loader"]["enum"] = list(loaders)
-    return schemas.validator(schema)
+    return json.dumps(schema)             # in its order: messages list keys so
 
 
 def _pack(doc, path):
@@ -282,7 +284,7 @@ def validate_document(doc, path, kinds=None):
     -> (the Pack, the kinds) it was validated with."""
     pack = _pack(doc, path)
     kinds = kinds_for(pack) if kinds is None else kinds
-    problem = schemas.first_problem(_validator(tuple(kinds.items()), tuple(pack.loaders)), doc)
+    problem = schemas.first_problem_of(_schema(tuple(kinds.items()), tuple(pack.loaders)), doc)
     if problem is not None:
         _Where(path).at(problem.at).fail(problem.problem)
     return pack, kinds

@@ -7,6 +7,7 @@ its ``origin`` (where the bug was seen) and how it is ``detected``; optionally i
 ``mutants``: submissions with exactly this bug (relative to the catalog's folder), which
 ``grader task check`` grades, each of which must be diagnosed with exactly this id.
 """
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -55,7 +56,7 @@ def load_catalog(path, functions):
         doc = yamlfile.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"{path}: cannot be read: {exc}") from None
-    problem = schemas.first_problem(_validator(), doc)
+    problem = schemas.first_problem_of(_schema(), doc)
     if problem is not None:
         raise CatalogError(_located(path, problem))
     bugs = {}
@@ -78,8 +79,8 @@ def load_catalog(path, functions):
 
 
 @lru_cache(maxsize=1)
-def _validator():
-    return schemas.validator(schemas.load_schema(schemas.BUGS_SCHEMA))
+def _schema():
+    return json.dumps(schemas.load_schema(schemas.BUGS_SCHEMA))      # in its order (messages)
 
 
 def _located(path, problem):
