@@ -78,11 +78,12 @@ def build(folder, size):
 
 
 def child(args):
-    """One timed batch, in this fresh process: the orchestrator."""
-    from grader import cli
+    """One timed batch, in this fresh process: the orchestrator, started as the ``grader``
+    command starts it (grader/start.py)."""
+    from grader import start
     how = ["--dask", args.child_dask] if args.child_dask else ["-j", str(args.child_jobs)]
     started = time.monotonic()
-    code = cli.main(["run", args.class_dir, "--out", args.out, *how, "--regrade"])
+    code = start.main(["run", args.class_dir, "--out", args.out, *how, "--regrade"])
     wall = time.monotonic() - started
     print(json.dumps({"code": code, "wall": wall,
                       "orchestrator_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
