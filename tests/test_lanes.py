@@ -284,3 +284,15 @@ def test_python_m_grader_with_workers_started_ahead_grades_as_before(tmp_path):
                            "--format", "json"], capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["score"] == 100 and done.stderr == ""
+
+
+def test_the_command_runs_its_own_numpy_single_threaded_unless_told(monkeypatch, capsys):
+    from grader import start
+    for name in start.SINGLE_THREADED:      # restored afterwards, whatever main sets
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")
+    with pytest.raises(SystemExit):
+        start.main(["--version"])
+    assert capsys.readouterr().out.startswith("grader ")
+    import os
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1" and os.environ["MKL_NUM_THREADS"] == "3"
