@@ -1,6 +1,7 @@
 """The orchestration: every submission graded once, N at a time, resumable, interruptible.
 
-One process orchestrates: the task is loaded once, before any grading, and each grading
+One process orchestrates: the task is loaded once, and its reference-built inputs
+computed once (inputs.prepare), before any grading, and each grading
 runs in a child forked from it (so it starts with the task, numpy and the grader already
 imported), which grades one submission, writes its files and record (grading.py) and
 exits. At most ``jobs`` children run at once; the student's code runs further away, in the
@@ -26,6 +27,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..inputs import prepare
 from ..result import GRADER_ERROR
 from . import grading, records
 
@@ -141,6 +143,8 @@ def run_batch(subs, task, out, jobs=1, options=None, regrade=False, progress=Non
     options = dict(options or {})
     deadline = deadline or default_deadline(task)
     result, queue = plan(subs, task, out, options, regrade)
+    if queue:
+        prepare(task)           # the reference's inputs, once: every forked grading starts with them
     if progress:
         progress.start(len(queue), jobs, result.kept)
     context = multiprocessing.get_context("fork")
