@@ -6,6 +6,7 @@ import time
 from .checks import is_evidence
 from .diagnosis import diagnose
 from .engine import Twins, budget_note, lanes_for, run_checks
+from .inputs import prepare_in_background
 from .names import DID_YOU_MEAN, near_misses
 from .packs import load_pack
 from .result import ERROR, FAILED, PASSED, CheckResult, FunctionResult, Report
@@ -88,6 +89,7 @@ def grade_submission(sub, task, probe_all=False, force_stand_ins=(), diagnosis=T
     notes = list(sub.notes)
     hide = [sub.path.resolve().parent, task.directory]
     started = time.monotonic()
+    prepare_in_background(task)
     with Worker(sub.source, sub.filename, sub.statements, task.limits, hide=hide,
                 harness=load_pack(task.pack).harness) as worker, \
             Twins(worker, lanes_for(task, workers, force_stand_ins) - 1) as twins:

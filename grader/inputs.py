@@ -19,8 +19,9 @@ into wire tags, ``for_reference`` into live objects. Only inputs are built here;
 expected values are computed by checks from the reference, in the grader's process.
 
 A ``reference:`` spec is computed once per process (``REFERENCE_INPUTS``): its arguments
-are specs too, so the same spec always gives the same value, and the value is kept
-read-only and shared by every check and grading that asks for it. ``prepare`` computes a
+are specs too, so the same spec always gives the same value, and its arrays are kept
+read-only and shared by every check and grading that asks for it (each gets its own
+lists and dicts around them). ``prepare`` computes a
 task's all at once: a class batch does it before it forks its gradings, which then start
 with them (the MNIST training inputs cost about 0.5 s of CPU to build and copy).
 
@@ -231,8 +232,8 @@ def _reference(inputs, spec):
     func = inputs.reference(spec["reference"])
     key = REFERENCE_INPUTS.key(inputs, func, spec)
     if key is None:
-        return _compute_reference(inputs, func, spec)
-    return REFERENCE_INPUTS.get(key, lambda: read_only(_compute_reference(inputs, func, spec)))
+        return copy.deepcopy(_compute_reference(inputs, func, spec))
+    return shared(REFERENCE_INPUTS.get(key, lambda: read_only(_compute_reference(inputs, func, spec))))
 
 
 def _compute_reference(inputs, func, spec):
@@ -241,21 +242,33 @@ def _compute_reference(inputs, func, spec):
     result = func(*args, **kwargs)
     if "pick" in spec:
         result = result[spec["pick"]]
-    return copy.deepcopy(result)
+    return result
+
+
+def _arrays(value):
+    if isinstance(value, np.ndarray):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _arrays(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _arrays(v)
 
 
 def read_only(value):
-    """``value`` with every array in it made read-only (in lists, tuples and dicts): a
-    shared input that something tried to change raises instead of changing others' input."""
-    if isinstance(value, np.ndarray):
-        value.flags.writeable = False
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            read_only(v)
-    elif isinstance(value, dict):
-        for v in value.values():
-            read_only(v)
+    """``value`` with every array in it (in lists, tuples and dicts) made read-only: a
+    shared input that something tried to change raises instead of changing others' input.
+    The reference made them from fresh copies of its arguments, so nothing else holds them."""
+    for array in _arrays(value):
+        array.flags.writeable = False
     return value
+
+
+def shared(value):
+    """A copy of a kept ``value`` for one check: its lists, dicts and anything else new,
+    its (read-only) arrays the kept ones, not copied."""
+    return copy.deepcopy(value, {id(array): array for array in _arrays(value)})
 
 
 class ReferenceInputs:
@@ -299,11 +312,14 @@ class ReferenceInputs:
             with self.lock:
                 if rest in values:
                     return values[rest]
-            value = compute()
-            with self.lock:
-                values[rest] = value
-                self.computing.pop(key, None)
-            return value
+            try:
+                value = compute()
+                with self.lock:
+                    values[rest] = value
+                return value
+            finally:
+                with self.lock:
+                    self.computing.pop(key, None)
 
     def clear(self):
         with self.lock:
@@ -313,18 +329,33 @@ class ReferenceInputs:
 REFERENCE_INPUTS = ReferenceInputs()
 
 
-def prepare(task):
-    """Compute every ``reference:`` input of ``task``'s checks now (see REFERENCE_INPUTS),
-    so that gradings forked after this start with them. A spec that fails here is left for
-    the grading, which reports it as it always does."""
+def prepare(task, checks=lambda check: True):
+    """Compute every ``reference:`` input of ``task``'s checks (those ``checks(check)``
+    accepts) now (see REFERENCE_INPUTS), so that gradings forked after this start with
+    them. A spec that fails here is left for the grading, which reports it as it always does."""
+    if getattr(task, "evidence", "") or task.reference in OVERRIDES:
+        return                              # recorded answers or a recording: nothing is kept
     for function in task.functions:
         for check in function.checks:
+            if not checks(check):
+                continue
             inputs = Inputs(task, {**function.let, **check.params.get("let", {})})
             for spec in [*inputs.let.values(), *_reference_specs(check.params)]:
                 try:
                     inputs.value(spec)
                 except Exception:                       # noqa: BLE001 - the grading reports it
                     pass
+
+
+def prepare_in_background(task):
+    """Start computing the inputs of ``task``'s end-to-end checks (the costly ones, e.g.
+    MNIST's training set) in a thread of their own, while the worker starts and the first
+    checks run; a check that needs one first waits for it (ReferenceInputs.get) -> Thread.
+    numpy computes the big arrays outside the GIL, so this takes another core."""
+    thread = threading.Thread(target=prepare, args=(task, lambda check: check.end_to_end),
+                              name="grader-prepare", daemon=True)
+    thread.start()
+    return thread
 
 
 def _reference_specs(value):

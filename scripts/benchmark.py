@@ -11,7 +11,10 @@ start it (`grader check SUBMISSION --only FUNCTION` with --only). Prints per-sub
 median, min and max wall time, and the score, so the figures in the README can be
 re-measured on any machine. With --baseline (another checkout of grader, e.g. a
 `git worktree` of an older commit), every run is made with both, one after the other,
-and the ratio of the medians is printed: the two see the same machine load. With
+and the ratio of the medians is printed: the two see the same machine load. Each side
+runs once more before the timed runs (not counted), and with Python's bytecode cache on
+(PYTHONDONTWRITEBYTECODE removed from the environment), as a user's every run after the
+first is. With
 ``--jobs 1 2``, this checkout is timed once per value (``-j N``: one file's checks on N
 workers), each a side of its own in the same loop; the baseline, which has no ``-j`` for
 one file, with its default.
@@ -53,6 +56,7 @@ def once(checkout, submission, only, timeout, jobs=None):
     command += ["check", str(submission), "--only", only] if only else ["run", str(submission)]
     command += ["-j", str(jobs)] if jobs else []
     env = dict(os.environ, PYTHONPATH=str(checkout))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
     done = subprocess.run(command + ["--format", "json"], capture_output=True, text=True,
                           cwd=checkout, env=env, timeout=timeout)
@@ -82,6 +86,8 @@ def main(argv=None):
         path = hang_case(name, folder) if name.startswith("hang:") else (ROOT / name).resolve()
         times = {side: [] for side, _, _ in sides}
         scores = {}
+        for side, checkout, jobs in sides:                  # warm-up: bytecode and file caches
+            once(checkout, path, args.only, args.timeout, jobs)
         for _ in range(args.runs):
             for side, checkout, jobs in sides:
                 seconds, scores[side] = once(checkout, path, args.only, args.timeout, jobs)

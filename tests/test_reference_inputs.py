@@ -78,3 +78,12 @@ def test_a_grading_after_prepare_builds_no_reference_input_again(task, monkeypat
     assert len(full) == 2
     assert grade(alice, task).score == 100
     assert len(full) == 2
+
+
+def test_each_check_gets_its_own_lists_and_dicts_around_the_shared_arrays(task):
+    spec = {"reference": "init_params", "args": [[4, 3, 2], {"rng": 0}]}
+    first, second = Inputs(task).value(spec), Inputs(task).value(spec)
+    assert first is not second and first["W1"] is second["W1"]
+    first["W1"] = np.zeros((4, 3))                # one check replaces a parameter ...
+    assert second["W1"].shape == (4, 3) and np.any(second["W1"] != 0)     # ... not the other's
+    assert not Inputs(task).value(spec)["W1"].flags.writeable

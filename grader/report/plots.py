@@ -112,17 +112,17 @@ def confusion_png(matrix):
     ax = fig.add_subplot()
     image = ax.imshow(rows, cmap="Blues", vmin=0)
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-    largest = max(max(r) for r in rows) or 1
+    ax.set_xticks(range(n))
+    ax.set_yticks(range(n))
+    ax.set_xlabel("predicted label")
+    ax.set_ylabel("true label")
+    fig.tight_layout()          # before the counts: they sit inside their cells, and laying
+    largest = max(max(r) for r in rows) or 1        # out 100 texts would double the cost
     if n <= 12:
         for i, row in enumerate(rows):
             for j, v in enumerate(row):
                 ax.text(j, i, str(v), ha="center", va="center", fontsize=7 if v < 1000 else 6,
                         color="white" if v > largest / 2 else "#1b2a3a", parse_math=False)
-    ax.set_xticks(range(n))
-    ax.set_yticks(range(n))
-    ax.set_xlabel("predicted label")
-    ax.set_ylabel("true label")
-    fig.tight_layout()
     return _png(fig)
 
 
