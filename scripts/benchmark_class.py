@@ -106,6 +106,9 @@ def one_run(class_dir, out, jobs, hangs):
                grading_mb=max(r["peak_rss_mb"].get("grader", 0) for r in records),
                worker_mb=max(r["peak_rss_mb"].get("workers", 0) for r in records),
                statuses={s: sum(r["status"] == s for r in records) for s in {r["status"] for r in records}})
+    for side in ("grader", "workers"):          # whose grading or worker peaked highest
+        top = max(records, key=lambda r: r["peak_rss_mb"].get(side, 0))
+        doc[f"{side}_peak_by"] = top["student"]
     return doc
 
 
