@@ -15,18 +15,22 @@ address). ``--jobs`` and ``--dask`` runs alternate, run for run, so both see the
 Printed per -j: wall time; submissions per second; seconds per submission at that -j for
 those without an endless loop (their own grading times, summed, divided by -j: the
 wall-time share of one); peak RSS of the orchestrator (the grader process that forks the
-gradings) and the largest peak of one grading (the forked grading process, and its
-sandboxed worker, the student code's side). Memory is ru_maxrss, so a forked grading counts
-the orchestrator's pages it touched too (with --dask, "grading" is the Dask worker process,
-which grades many submissions). With ``--dask local:N`` and ``-j N`` both given, the Dask
+gradings), the largest peak of one grading (the forked grading process) and of one
+sandboxed worker process (the student code's side: its zygote or a session). The first two
+are ru_maxrss, so a forked grading counts the orchestrator's pages it touched too (with
+--dask, "grading" is the Dask worker process, which grades many submissions); the workers'
+is their own VmHWM, sampled every 20 ms from /proc while the batch runs (WorkerPeaks; the
+sampling costs the batch a little CPU). With ``--dask local:N`` and ``-j N`` both given, the Dask
 overhead is printed: wall time of ``--dask local:N`` over ``-j N``, minus 1.
 """
 import argparse
 import json
+import os
 import resource
 import shutil
 import statistics
 import subprocess
+import threading
 import sys
 import tempfile
 import time
@@ -37,6 +41,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 HANGS = ("softmax", "relu_grad", "sigmoid", "one_hot")     # alice.py with this one endless
 LOOP = "    while True:\n        pass\n"
+SAMPLE_SECONDS = 0.02          # between two samples of the workers' peak memory
 
 
 def hang(source, function):
@@ -77,15 +82,51 @@ def build(folder, size):
     return hangs
 
 
+class WorkerPeaks(threading.Thread):
+    """Samples, every ``SAMPLE_SECONDS``, the own peak RSS (``VmHWM`` in /proc: since its
+    exec, or since its fork for a session) of every sandboxed worker process running (their
+    command line holds the worker's bootstrap), and keeps the largest. ``RUSAGE_CHILDREN``
+    cannot tell it: Linux carries the starting process's peak across fork and exec. A
+    session shorter than one sample may be missed; the MNIST training session, the largest,
+    lasts far longer."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak_kb, self.done = 0, threading.Event()
+
+    def run(self):
+        while not self.done.wait(SAMPLE_SECONDS):
+            for pid in os.listdir("/proc"):
+                if pid.isdigit():
+                    self.peak_kb = max(self.peak_kb, _worker_hwm_kb(pid))
+
+
+def _worker_hwm_kb(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            if b"_boot()" not in f.read():
+                return 0
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def child(args):
     """One timed batch, in this fresh process: the orchestrator, started as the ``grader``
     command starts it (grader/start.py)."""
     from grader import start
     how = ["--dask", args.child_dask] if args.child_dask else ["-j", str(args.child_jobs)]
+    peaks = WorkerPeaks()
+    peaks.start()
     started = time.monotonic()
     code = start.main(["run", args.class_dir, "--out", args.out, *how, "--regrade"])
     wall = time.monotonic() - started
-    print(json.dumps({"code": code, "wall": wall,
+    peaks.done.set()
+    print(json.dumps({"code": code, "wall": wall, "worker_mb": peaks.peak_kb / 1024,
                       "orchestrator_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
@@ -104,11 +145,8 @@ def one_run(class_dir, out, jobs, hangs):
     plain = [r["seconds"] for r in records if r["student"] not in hangs]
     doc.update(n=n, per_second=n / doc["wall"], plain_share=sum(plain) / len(plain) / jobs,
                grading_mb=max(r["peak_rss_mb"].get("grader", 0) for r in records),
-               worker_mb=max(r["peak_rss_mb"].get("workers", 0) for r in records),
                statuses={s: sum(r["status"] == s for r in records) for s in {r["status"] for r in records}})
-    for side in ("grader", "workers"):          # whose grading or worker peaked highest
-        top = max(records, key=lambda r: r["peak_rss_mb"].get(side, 0))
-        doc[f"{side}_peak_by"] = top["student"]
+    doc["grading_peak_by"] = max(records, key=lambda r: r["peak_rss_mb"].get("grader", 0))["student"]
     return doc
 
 

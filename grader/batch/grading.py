@@ -117,8 +117,10 @@ def record_failure(out, sub, task, options, reason, seconds, attempts):
 
 
 def peak_rss():
-    """Peak resident memory in MB: this process's, and its largest finished descendant's
-    (the sandboxed worker)."""
+    """Peak resident memory of this process in MB (a forked grading counts the pages of
+    the orchestrator it maps). Not its workers': Linux carries a process's peak across fork
+    and exec, so a worker's ``RUSAGE_CHILDREN`` peak is at least this process's size when
+    it started the worker, whatever the worker itself used (scripts/benchmark_class.py
+    samples the workers' own ``VmHWM`` instead)."""
     kb = 1024 * 1024 if sys.platform == "darwin" else 1024      # ru_maxrss: bytes there, KB here
-    return {"grader": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / kb, 1),
-            "workers": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / kb, 1)}
+    return {"grader": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / kb, 1)}

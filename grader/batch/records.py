@@ -35,7 +35,7 @@ class Record:
     seconds: float              # wall time of the grading (not in any report)
     report: dict                # Report.to_dict() in the full (instructor's) view
     attempts: int = 1
-    peak_rss_mb: dict = field(default_factory=dict)     # {"grader": MB, "workers": MB}
+    peak_rss_mb: dict = field(default_factory=dict)     # {"grader": MB}: grading.peak_rss
 
     def current(self, sha256, task_digest, options):
         """Whether this record still stands for the file, task and options given."""
