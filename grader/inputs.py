@@ -140,6 +140,11 @@ class Inputs:
         self.let = dict(let or {})
         self.bound = {}
 
+    @classmethod
+    def of_check(cls, task, function, check):
+        """The inputs of one check: its function's ``let:`` bindings, and its own over them."""
+        return cls(task, {**function.let, **check.params.get("let", {})})
+
     def reference(self, name):
         func = getattr(reference_of(self.task), name, None)
         if func is None:
@@ -287,15 +292,15 @@ class ReferenceInputs:
         self.computing = {}                 # key -> Lock held while one thread computes it
 
     def key(self, inputs, func, spec):
-        if not isinstance(func, types.FunctionType) or inputs.task.reference in OVERRIDES:
+        """-> the key of ``spec``'s value, or None when it is not to be kept."""
+        if not isinstance(func, types.FunctionType) or not kept_for(inputs.task):
             return None
         try:
             text = json.dumps(inputs.expanded(spec), sort_keys=True)
         except (TypeError, ValueError):
             return None
         task = inputs.task
-        where = (str(getattr(task, "directory", "")),
-                 json.dumps(getattr(task, "datasets", {}), sort_keys=True, default=str))
+        where = (str(task.directory), json.dumps(task.datasets, sort_keys=True, default=str))
         return where, func, text
 
     def get(self, key, compute):
@@ -329,18 +334,24 @@ class ReferenceInputs:
 REFERENCE_INPUTS = ReferenceInputs()
 
 
+def kept_for(task):
+    """Whether ``task``'s reference-built inputs are kept: not when a kit's recorded answers
+    stand for the reference (``evidence``), nor while a recording does (OVERRIDES)."""
+    return not task.evidence and task.reference not in OVERRIDES
+
+
 def prepare(task, checks=lambda check: True):
     """Compute every ``reference:`` input of ``task``'s checks (those ``checks(check)``
     accepts) now (see REFERENCE_INPUTS), so that gradings forked after this start with
     them. A spec that fails here is left for the grading, which reports it as it always does."""
-    if getattr(task, "evidence", "") or task.reference in OVERRIDES:
-        return                              # recorded answers or a recording: nothing is kept
+    if not kept_for(task):
+        return
     for function in task.functions:
         for check in function.checks:
             if not checks(check):
                 continue
-            inputs = Inputs(task, {**function.let, **check.params.get("let", {})})
-            for spec in [*inputs.let.values(), *_reference_specs(check.params)]:
+            inputs = Inputs.of_check(task, function, check)
+            for spec in _reference_specs([inputs.let, check.params]):
                 try:
                     inputs.value(spec)
                 except Exception:                       # noqa: BLE001 - the grading reports it

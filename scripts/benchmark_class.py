@@ -30,9 +30,9 @@ import resource
 import shutil
 import statistics
 import subprocess
-import threading
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 

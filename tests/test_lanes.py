@@ -1,6 +1,7 @@
 """Checks judged on several workers at once (grader/lanes.py, engine.py): the same report
 as one after another, for right, wrong, hanging and crashing code."""
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -294,5 +295,4 @@ def test_the_command_runs_its_own_numpy_single_threaded_unless_told(monkeypatch,
     with pytest.raises(SystemExit):
         start.main(["--version"])
     assert capsys.readouterr().out.startswith("grader ")
-    import os
     assert os.environ["OPENBLAS_NUM_THREADS"] == "1" and os.environ["MKL_NUM_THREADS"] == "3"

@@ -1,15 +1,15 @@
 """Inputs the reference computes (``reference:`` specs) are built once per process and
 shared read-only: a class batch builds them before it forks its gradings."""
+import dataclasses
 import types
 
 import numpy as np
 import pytest
 
+from conftest import ROOT
 from grader import inputs
 from grader.grade import grade
 from grader.inputs import REFERENCE_INPUTS, Inputs, prepare
-
-ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 FOUR = {"reference": "preprocess", "args": [{"dataset": "mnist", "part": "test_images", "take": 4}]}
 
 
@@ -66,6 +66,13 @@ def test_a_kits_recorded_answers_are_asked_every_time(task, monkeypatch):
     Inputs(task).value(FOUR)
     Inputs(task).value(FOUR)
     assert len(calls) == 2            # a recording must see every call (evidence.Recording)
+
+
+def test_a_kit_tasks_inputs_are_not_kept(task):
+    kit = dataclasses.replace(task, evidence="evidence")     # answered from a kit's record
+    preprocess = __import__(task.reference, fromlist=["preprocess"]).preprocess
+    assert REFERENCE_INPUTS.key(Inputs(task), preprocess, FOUR) is not None
+    assert REFERENCE_INPUTS.key(Inputs(kit), preprocess, FOUR) is None
 
 
 def test_a_grading_after_prepare_builds_no_reference_input_again(task, monkeypatch):

@@ -45,7 +45,7 @@ class Context:
         # recorded answers cannot (see reference); ``own`` the functions that did
         self.verified, self.own = verified, set()
         self.params = check.params
-        self.inputs = Inputs(task, {**function.let, **check.params.get("let", {})})
+        self.inputs = Inputs.of_check(task, function, check)
         # what the check observed, for the report's figures and the diagnosis, kept
         # whatever its outcome (plain data: lists, numbers, strings)
         self.facts = {}
