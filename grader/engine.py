@@ -455,8 +455,10 @@ class Grading:
             spec, function = self.order[index]
             return self.outcome(spec, function)
 
-        # the end-to-end checks are the long ones, and wait for most others: run early
-        early = frozenset(i for i, (spec, _) in enumerate(self.order) if spec.end_to_end)
+        # the end-to-end checks are the long ones, and wait for most others: run early,
+        # the longest (by its time limit) first
+        early = tuple(sorted((i for i, (spec, _) in enumerate(self.order) if spec.end_to_end),
+                             key=lambda i: (-(self.order[i][0].timeout or self.task.limits.call_seconds), i)))
         speculation = Speculation(jobs=early, run=self.speculate, holds=self.guess_holds, commit=self.commit)
         self.lanes = Lanes(dependencies(self.task, self.order), run, [start(k) for k in range(self.workers)],
                            speculation)

@@ -10,7 +10,9 @@ A long job near the end of the order (training a network on MNIST waits for ever
 helper's checks) may also run early, on a guess of what its dependencies will find (the
 common case: nothing wrong). Once they are done, the guess is checked: if it holds, the
 early result is the job's, exactly what running it then would give; if not, it is thrown
-away and the job runs as usual. Only the lanes after the first speculate.
+away and the job runs as usual. Only the lanes after the first speculate, the longest
+job first when told which (a short one first would leave the long one to end late,
+with the other lanes idle).
 
     lanes = Lanes(deps, run, starts)   # deps[i]: indices before i; run(lane, i) -> value
     lanes.result(i, backstop=70)       # waits; a job's exception is raised here
@@ -29,7 +31,7 @@ class Overdue(Exception):
 @dataclass(frozen=True)
 class Speculation:
     """How jobs may run early (see the module's docstring)."""
-    jobs: frozenset                     # the indices that may
+    jobs: tuple                         # the indices that may, in the order to try them
     run: Callable                       # (lane, index) -> a token: the result, kept aside
     holds: Callable                     # (index) -> whether the guess held (dependencies done)
     commit: Callable                    # (index, token) -> the job's value (the guess held)
@@ -48,6 +50,9 @@ class Lanes:
         for i, before in enumerate(deps):
             assert all(0 <= j < i for j in before), f"job {i} waits for a later job: {sorted(before)}"
         self.deps, self.run = [frozenset(d) for d in deps], run
+        if speculation is not None:
+            assert isinstance(speculation.jobs, (list, tuple)), \
+                f"Speculation.jobs needs an order, not {type(speculation.jobs).__name__}"
         self.speculation = speculation
         self.early = {}                 # index -> RUNNING | ("value", token) | ("raised", exc)
         self.done = {}                  # index -> ("value", v) | ("raised", exc)
@@ -88,7 +93,7 @@ class Lanes:
         """The first job that may run early and has not, nor has run; or None."""
         if self.speculation is None:
             return None
-        for i in sorted(self.speculation.jobs):
+        for i in self.speculation.jobs:
             if i not in self.early and i not in self.taken:
                 return i
         return None
