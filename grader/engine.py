@@ -458,7 +458,7 @@ class Grading:
         # the end-to-end checks are the long ones, and wait for most others: run early,
         # the longest (by its time limit) first
         early = tuple(sorted((i for i, (spec, _) in enumerate(self.order) if spec.end_to_end),
-                             key=lambda i: (-(self.order[i][0].timeout or self.task.limits.call_seconds), i)))
+                             key=lambda i: -backstop_seconds(self.task, self.order[i][0])))
         speculation = Speculation(jobs=early, run=self.speculate, holds=self.guess_holds, commit=self.commit)
         self.lanes = Lanes(dependencies(self.task, self.order), run, [start(k) for k in range(self.workers)],
                            speculation)
